@@ -1,0 +1,54 @@
+// Config and its three loaders (mapping, JSON object, process environment).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace jwtservice {
+
+/// Everything a service needs to know. The comments name the key each loader reads.
+struct Config {
+  std::string secret_key{};                   ///< SECRET_KEY, required, not blank
+  std::string algorithm = "HS256";          ///< JWTSERVICE_ALGORITHM, case-insensitive; HS256 only
+  std::string issuer = "JWTService";        ///< JWTSERVICE_ISSUER, not blank
+  std::optional<std::string> audience{};      ///< JWTSERVICE_AUDIENCE; empty = none
+  std::int64_t leeway = 0;                  ///< JWTSERVICE_LEEWAY, seconds, >= 0
+  std::int64_t rate_limit_create = 6000;    ///< JWTSERVICE_RATELIMIT_CREATE, per minute, 0 = off
+  std::int64_t rate_limit_validate = 6000;  ///< JWTSERVICE_RATELIMIT_VALIDATE, per minute, 0 = off
+  std::size_t max_token_bytes = 8192;       ///< JWTSERVICE_MAX_TOKEN_BYTES, larger tokens are invalid
+};
+
+/// The largest accepted `max_token_bytes` (1 MiB): the bound on everything validation allocates.
+inline constexpr std::size_t max_token_bytes_limit = std::size_t{1} << 20;
+
+/// The largest accepted leeway (one year): keeps every `now ± leeway` far from overflow.
+inline constexpr std::int64_t max_leeway_seconds = std::int64_t{366} * 24 * 3600;
+
+/// Loads a Config from string settings; unknown keys are ignored, so a whole application
+/// config may be passed. Throws ConfigError naming the key of any invalid value.
+///
+/// **Example**: `auto cfg = load_token_config_from_dict({{"SECRET_KEY", secret}});`
+[[nodiscard]] Config load_token_config_from_dict(const std::map<std::string, std::string>& settings);
+
+/// The same from a JSON object; numeric keys take numbers or numeric strings, null = absent.
+[[nodiscard]] Config load_token_config_from_dict(const nlohmann::json& settings);
+
+/// Picks the string form for a braced list of string pairs, which would otherwise be ambiguous
+/// between the two overloads above.
+[[nodiscard]] Config load_token_config_from_dict(
+    std::initializer_list<std::pair<const std::string, std::string>> settings);
+
+/// The same keys, read from the process environment.
+[[nodiscard]] Config load_token_config_from_env();
+
+/// Checks a hand-built Config the way the loaders do and returns it normalised (algorithm
+/// upper-cased, an empty audience turned into none). Throws ConfigError naming the key.
+[[nodiscard]] Config validated(Config config);
+
+}  // namespace jwtservice

@@ -1,0 +1,88 @@
+// The action-independent core of BasicService, compiled once in src/engine.cpp.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "jwtservice/config.hpp"
+#include "jwtservice/options.hpp"
+#include "jwtservice/result.hpp"
+
+namespace jwtservice::detail {
+
+/// The audiences a validation accepts: the config's, or a list the caller gave. Non-owning.
+class ExpectedAudience {
+ public:
+  static ExpectedAudience from_config() noexcept { return ExpectedAudience{}; }
+  explicit ExpectedAudience(std::span<const std::string_view> list) noexcept
+      : views_(list), use_config_(false) {}
+  explicit ExpectedAudience(std::span<const std::string> list) noexcept
+      : strings_(list), use_config_(false) {}
+
+  [[nodiscard]] bool use_config() const noexcept { return use_config_; }
+  [[nodiscard]] bool contains(std::string_view aud) const noexcept {
+    for (auto v : views_) {
+      if (v == aud) return true;
+    }
+    for (const auto& s : strings_) {
+      if (s == aud) return true;
+    }
+    return false;
+  }
+
+ private:
+  ExpectedAudience() noexcept = default;
+  std::span<const std::string_view> views_;
+  std::span<const std::string> strings_;
+  bool use_config_ = true;
+};
+
+/// One token to create, with the action already turned into its claim name.
+struct CreateRequest {
+  std::optional<std::string_view> action;
+  std::string_view sub;
+  std::int64_t expires_in = 600;
+  std::optional<std::string_view> audience;
+  std::optional<std::string_view> jti;
+  const nlohmann::json* extra_data = nullptr;  ///< null pointer or JSON null = absent
+};
+
+/// What validation found, before the action name is turned back into an enumerator.
+struct Verdict {
+  Reason reason = Reason::invalid;
+  std::optional<std::string> sub;
+  std::optional<std::string> action;
+  std::optional<std::int64_t> age;
+  std::optional<std::int64_t> expires_in;
+  std::optional<std::string> aud;
+  std::optional<nlohmann::json> extra_data;
+  std::optional<std::string> jti;
+};
+
+/// True when `name` names an enumerator of the service's action enum.
+using ActionNameCheck = bool (*)(std::string_view name) noexcept;
+
+/// Creates and validates tokens; all members are safe to call concurrently.
+class Engine {
+ public:
+  Engine(Config config, ServiceOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  [[nodiscard]] std::string create(const CreateRequest& request) const;
+  [[nodiscard]] Verdict validate(std::string_view token, const ExpectedAudience& audience,
+                                 ActionNameCheck is_action) const noexcept;
+  [[nodiscard]] const Config& config() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jwtservice::detail

@@ -1,0 +1,26 @@
+// The strict JSON reader for token headers and payloads: what nlohmann::json accepts, minus
+// everything two parsers could read differently.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+
+namespace jwtservice::detail {
+
+/// Objects and arrays nested deeper than this are refused (the top-level value is depth 1).
+inline constexpr std::size_t max_json_depth = 64;
+
+/// Parses `text` as exactly one JSON value into `out`. Refuses, without throwing: a byte-order
+/// mark, invalid UTF-8 or a lone surrogate, a member name repeated in any object, nesting
+/// deeper than max_json_depth, numbers outside the double range, and trailing content.
+/// The parser is iterative, so hostile nesting never deepens the C++ stack.
+[[nodiscard]] bool parse_json_strict(std::string_view text, nlohmann::json& out) noexcept;
+
+/// A NumericDate (RFC 7519 §2): an integer, or a decimal truncated toward zero, that fits a
+/// signed 64-bit integer. Booleans, strings, null and larger numbers give nullopt.
+[[nodiscard]] std::optional<std::int64_t> numeric_date(const nlohmann::json& value) noexcept;
+
+}  // namespace jwtservice::detail

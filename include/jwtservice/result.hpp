@@ -1,0 +1,107 @@
+// What validation answers: Reason, Status and BasicVerificationResult.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "jwtservice/action.hpp"
+
+namespace jwtservice {
+
+/// The overall verdict. `expired` and `revoked` are split out of `invalid` for callers that
+/// show different pages for them.
+enum class Status { valid, invalid, expired, revoked };
+
+/// Why a token was refused; the first failing check of the documented order wins.
+enum class Reason {
+  none,
+  missing_token,
+  invalid,
+  bad_signature,
+  invalid_iat,
+  immature,
+  expired,
+  invalid_issuer,
+  invalid_audience,
+  missing_sub,
+  invalid_action,
+  invalid_extra_data,
+  missing_jti,
+  revoked,
+  rate_limited,
+  store_unavailable
+};
+
+/// Exactly the enumerator's name: `to_string(Reason::bad_signature) == "bad_signature"`.
+[[nodiscard]] constexpr std::string_view to_string(Reason reason) noexcept {
+  switch (reason) {
+    case Reason::none: return "none";
+    case Reason::missing_token: return "missing_token";
+    case Reason::invalid: return "invalid";
+    case Reason::bad_signature: return "bad_signature";
+    case Reason::invalid_iat: return "invalid_iat";
+    case Reason::immature: return "immature";
+    case Reason::expired: return "expired";
+    case Reason::invalid_issuer: return "invalid_issuer";
+    case Reason::invalid_audience: return "invalid_audience";
+    case Reason::missing_sub: return "missing_sub";
+    case Reason::invalid_action: return "invalid_action";
+    case Reason::invalid_extra_data: return "invalid_extra_data";
+    case Reason::missing_jti: return "missing_jti";
+    case Reason::revoked: return "revoked";
+    case Reason::rate_limited: return "rate_limited";
+    case Reason::store_unavailable: return "store_unavailable";
+  }
+  return "unknown";
+}
+
+/// `"valid"`, `"invalid"`, `"expired"` or `"revoked"`.
+[[nodiscard]] constexpr std::string_view to_string(Status status) noexcept {
+  switch (status) {
+    case Status::valid: return "valid";
+    case Status::invalid: return "invalid";
+    case Status::expired: return "expired";
+    case Status::revoked: return "revoked";
+  }
+  return "unknown";
+}
+
+/// The status a failing reason maps to: expired and revoked have their own, all else is invalid.
+[[nodiscard]] constexpr Status status_for(Reason reason) noexcept {
+  switch (reason) {
+    case Reason::none: return Status::valid;
+    case Reason::expired: return Status::expired;
+    case Reason::revoked: return Status::revoked;
+    default: return Status::invalid;
+  }
+}
+
+inline std::ostream& operator<<(std::ostream& os, Reason reason) { return os << to_string(reason); }
+inline std::ostream& operator<<(std::ostream& os, Status status) { return os << to_string(status); }
+
+/// The outcome of `validar`. On success every present claim is filled in; on failure only
+/// `valid`, `status` and `reason` are set (and `jti` when the token is revoked).
+template <class Action>
+struct BasicVerificationResult {
+  bool valid = false;
+  Status status = Status::invalid;
+  std::optional<std::string> sub{};
+  std::optional<Action> action{};
+  std::optional<std::int64_t> age{};         ///< now - iat; nullopt without iat
+  std::optional<std::int64_t> expires_in{};  ///< exp - now; nullopt when the token has no exp
+  std::optional<std::string> aud{};          ///< a list aud reports the member that matched (else the first)
+  std::optional<nlohmann::json> extra_data{};
+  Reason reason = Reason::none;
+  std::optional<std::string> jti{};
+
+  /// True exactly when the token is valid: `if (auto r = service.validar(t)) ...`.
+  explicit operator bool() const noexcept { return valid; }
+};
+
+using VerificationResult = BasicVerificationResult<JWTAction>;
+
+}  // namespace jwtservice

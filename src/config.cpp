@@ -1,0 +1,184 @@
+// Config loaders and validation: every mistake fails at start-up with a message naming the key.
+#include "jwtservice/config.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <string_view>
+
+#include "jwtservice/errors.hpp"
+
+namespace jwtservice {
+namespace {
+
+constexpr std::string_view kSecretKey = "SECRET_KEY";
+constexpr std::string_view kAlgorithm = "JWTSERVICE_ALGORITHM";
+constexpr std::string_view kIssuer = "JWTSERVICE_ISSUER";
+constexpr std::string_view kAudience = "JWTSERVICE_AUDIENCE";
+constexpr std::string_view kLeeway = "JWTSERVICE_LEEWAY";
+constexpr std::string_view kRateLimit = "JWTSERVICE_RATELIMIT";
+constexpr std::string_view kRateLimitCreate = "JWTSERVICE_RATELIMIT_CREATE";
+constexpr std::string_view kRateLimitValidate = "JWTSERVICE_RATELIMIT_VALIDATE";
+constexpr std::string_view kMaxTokenBytes = "JWTSERVICE_MAX_TOKEN_BYTES";
+
+constexpr std::string_view kAllKeys[] = {kSecretKey,      kAlgorithm,       kIssuer,
+                                         kAudience,       kLeeway,          kRateLimit,
+                                         kRateLimitCreate, kRateLimitValidate, kMaxTokenBytes};
+
+/// The largest per-minute rate limit: keeps the token-bucket arithmetic far from overflow.
+constexpr std::int64_t kMaxRateLimit = 1'000'000'000;
+
+bool is_blank(std::string_view s) noexcept {
+  for (char c : s) {
+    if (!std::isspace(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+[[noreturn]] void fail(std::string_view key, std::string_view what) {
+  std::string message{key};
+  message += ' ';
+  message += what;
+  throw ConfigError(message);
+}
+
+std::string upper(std::string_view s) {
+  std::string out{s};
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+/// An integer from a JSON number or a numeric string (surrounding whitespace allowed, as
+/// Python's int() does); nullopt for anything else.
+std::optional<std::int64_t> to_integer(const nlohmann::json& value) {
+  if (value.is_number_unsigned()) {
+    const auto u = value.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+    return static_cast<std::int64_t>(u);
+  }
+  if (value.is_number_integer()) return value.get<std::int64_t>();
+  if (value.is_number_float()) {
+    const double d = value.get<double>();
+    if (std::trunc(d) != d || d < -0x1p63 || d >= 0x1p63) return std::nullopt;
+    return static_cast<std::int64_t>(d);
+  }
+  if (!value.is_string()) return std::nullopt;
+  std::string_view s = value.get_ref<const std::string&>();
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  std::int64_t out = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return out;
+}
+
+std::int64_t read_integer(const nlohmann::json& value, std::string_view key, std::int64_t min,
+                          std::int64_t max, std::string_view what) {
+  const auto n = to_integer(value);
+  if (!n || *n < min) fail(key, what);
+  if (*n > max) fail(key, std::string{what} + " of at most " + std::to_string(max));
+  return *n;
+}
+
+std::string read_string(const nlohmann::json& value, std::string_view key) {
+  if (!value.is_string()) fail(key, "must be a string");
+  return value.get<std::string>();
+}
+
+/// A looked-up setting, or nullptr when absent (a JSON null counts as absent).
+using Lookup = const nlohmann::json* (*)(const void* source, std::string_view key);
+
+Config load(const void* source, Lookup lookup) {
+  Config config;
+  auto get = [&](std::string_view key) { return lookup(source, key); };
+  if (const auto* v = get(kSecretKey)) config.secret_key = read_string(*v, kSecretKey);
+  if (const auto* v = get(kAlgorithm)) config.algorithm = read_string(*v, kAlgorithm);
+  if (const auto* v = get(kIssuer)) config.issuer = read_string(*v, kIssuer);
+  if (const auto* v = get(kAudience)) config.audience = read_string(*v, kAudience);
+  if (const auto* v = get(kLeeway)) {
+    config.leeway = read_integer(*v, kLeeway, 0, max_leeway_seconds, "must be a non-negative integer");
+  }
+  if (const auto* v = get(kRateLimit)) {  // legacy: the default of both specific limits
+    config.rate_limit_create = config.rate_limit_validate =
+        read_integer(*v, kRateLimit, 0, kMaxRateLimit, "must be a non-negative integer");
+  }
+  if (const auto* v = get(kRateLimitCreate)) {
+    config.rate_limit_create =
+        read_integer(*v, kRateLimitCreate, 0, kMaxRateLimit, "must be a non-negative integer");
+  }
+  if (const auto* v = get(kRateLimitValidate)) {
+    config.rate_limit_validate =
+        read_integer(*v, kRateLimitValidate, 0, kMaxRateLimit, "must be a non-negative integer");
+  }
+  if (const auto* v = get(kMaxTokenBytes)) {
+    config.max_token_bytes = static_cast<std::size_t>(
+        read_integer(*v, kMaxTokenBytes, 1, static_cast<std::int64_t>(max_token_bytes_limit),
+                     "must be a positive integer"));
+  }
+  return validated(std::move(config));
+}
+
+}  // namespace
+
+Config validated(Config config) {
+  if (is_blank(config.secret_key)) fail(kSecretKey, "must be provided");
+  if (upper(config.algorithm) != "HS256") fail(kAlgorithm, "must be HS256 (the only algorithm supported)");
+  config.algorithm = "HS256";
+  if (is_blank(config.issuer)) fail(kIssuer, "must not be blank");
+  if (config.audience && config.audience->empty()) config.audience.reset();
+  if (config.audience && is_blank(*config.audience)) {
+    fail(kAudience, "must not be blank (leave it empty for no audience)");
+  }
+  if (config.leeway < 0) fail(kLeeway, "must be a non-negative integer");
+  if (config.leeway > max_leeway_seconds) {
+    fail(kLeeway, "must be a non-negative integer of at most " + std::to_string(max_leeway_seconds));
+  }
+  if (config.rate_limit_create < 0 || config.rate_limit_create > kMaxRateLimit) {
+    fail(kRateLimitCreate, "must be a non-negative integer of at most " + std::to_string(kMaxRateLimit));
+  }
+  if (config.rate_limit_validate < 0 || config.rate_limit_validate > kMaxRateLimit) {
+    fail(kRateLimitValidate, "must be a non-negative integer of at most " + std::to_string(kMaxRateLimit));
+  }
+  if (config.max_token_bytes == 0 || config.max_token_bytes > max_token_bytes_limit) {
+    fail(kMaxTokenBytes, "must be a positive integer of at most " + std::to_string(max_token_bytes_limit));
+  }
+  return config;
+}
+
+Config load_token_config_from_dict(const nlohmann::json& settings) {
+  if (!settings.is_object()) throw ConfigError("settings must be a JSON object");
+  return load(&settings, [](const void* source, std::string_view key) -> const nlohmann::json* {
+    const auto& object = *static_cast<const nlohmann::json*>(source);
+    const auto it = object.find(key);
+    return it == object.end() || it->is_null() ? nullptr : &*it;
+  });
+}
+
+Config load_token_config_from_dict(const std::map<std::string, std::string>& settings) {
+  nlohmann::json object = nlohmann::json::object();
+  for (auto key : kAllKeys) {
+    if (const auto it = settings.find(std::string{key}); it != settings.end()) {
+      object[std::string{key}] = it->second;
+    }
+  }
+  return load_token_config_from_dict(object);
+}
+
+Config load_token_config_from_dict(
+    std::initializer_list<std::pair<const std::string, std::string>> settings) {
+  return load_token_config_from_dict(std::map<std::string, std::string>{settings});
+}
+
+Config load_token_config_from_env() {
+  nlohmann::json object = nlohmann::json::object();
+  for (auto key : kAllKeys) {
+    // getenv is safe here as long as nobody calls setenv concurrently, which POSIX forbids anyway.
+    if (const char* value = std::getenv(std::string{key}.c_str())) object[std::string{key}] = value;  // NOLINT(concurrency-mt-unsafe)
+  }
+  return load_token_config_from_dict(object);
+}
+
+}  // namespace jwtservice
