@@ -23,9 +23,9 @@ constexpr std::string_view kRateLimitCreate = "JWTSERVICE_RATELIMIT_CREATE";
 constexpr std::string_view kRateLimitValidate = "JWTSERVICE_RATELIMIT_VALIDATE";
 constexpr std::string_view kMaxTokenBytes = "JWTSERVICE_MAX_TOKEN_BYTES";
 
-constexpr std::string_view kAllKeys[] = {kSecretKey,      kAlgorithm,       kIssuer,
-                                         kAudience,       kLeeway,          kRateLimit,
-                                         kRateLimitCreate, kRateLimitValidate, kMaxTokenBytes};
+constexpr std::string_view kAllKeys[] = {kSecretKey,    kAlgorithm, kIssuer,          kAudience,
+                                         kLeeway,       kRateLimit, kRateLimitCreate, kRateLimitValidate,
+                                         kMaxTokenBytes};
 
 /// The largest per-minute rate limit: keeps the token-bucket arithmetic far from overflow.
 constexpr std::int64_t kMaxRateLimit = 1'000'000'000;
@@ -46,7 +46,8 @@ bool is_blank(std::string_view s) noexcept {
 
 std::string upper(std::string_view s) {
   std::string out{s};
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -66,8 +67,10 @@ std::optional<std::int64_t> to_integer(const nlohmann::json& value) {
   }
   if (!value.is_string()) return std::nullopt;
   std::string_view s = value.get_ref<const std::string&>();
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   std::int64_t out = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -176,7 +179,8 @@ Config load_token_config_from_env() {
   nlohmann::json object = nlohmann::json::object();
   for (auto key : kAllKeys) {
     // getenv is safe here as long as nobody calls setenv concurrently, which POSIX forbids anyway.
-    if (const char* value = std::getenv(std::string{key}.c_str())) object[std::string{key}] = value;  // NOLINT(concurrency-mt-unsafe)
+    if (const char* value = std::getenv(std::string{key}.c_str()))
+      object[std::string{key}] = value;  // NOLINT(concurrency-mt-unsafe)
   }
   return load_token_config_from_dict(object);
 }

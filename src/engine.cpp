@@ -148,7 +148,8 @@ std::string Engine::create(const CreateRequest& request) const {
   if (request.expires_in < 0) throw InvalidArgument("expires_in must not be negative");
   if (request.jti && is_blank(*request.jti)) throw InvalidArgument("jti must not be blank");
   if (request.audience && is_blank(*request.audience)) throw InvalidArgument("audience must not be blank");
-  const json* extra = request.extra_data != nullptr && !request.extra_data->is_null() ? request.extra_data : nullptr;
+  const json* extra =
+      request.extra_data != nullptr && !request.extra_data->is_null() ? request.extra_data : nullptr;
   if (extra != nullptr && !extra->is_object()) {
     throw InvalidArgument("extra_data must be a JSON object or null");
   }
@@ -323,7 +324,8 @@ Verdict Engine::Impl::check(std::string_view token, const ExpectedAudience& expe
   if (extra_it != end && !extra_it->is_object()) return fail(Reason::invalid_extra_data);
 
   const auto jti_it = claims.find("jti");
-  const bool has_jti = jti_it != end && jti_it->is_string() && !is_blank(jti_it->get_ref<const std::string&>());
+  const bool has_jti =
+      jti_it != end && jti_it->is_string() && !is_blank(jti_it->get_ref<const std::string&>());
   if (store) {
     // 14. missing_jti: a store cannot revoke what it cannot name.
     if (!has_jti) return fail(Reason::missing_jti);

@@ -33,7 +33,8 @@ using CtxPtr = std::unique_ptr<EVP_MAC_CTX, CtxDeleter>;
 bool compute(const EVP_MAC_CTX* keyed, std::string_view data, Mac256& out) noexcept {
   CtxPtr ctx{EVP_MAC_CTX_dup(keyed)};
   std::size_t written = 0;
-  return ctx && EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+  return ctx &&
+         EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
          EVP_MAC_final(ctx.get(), out.data(), &written, out.size()) == 1 && written == out.size();
 }
 

@@ -15,8 +15,7 @@ using MonotonicClock = std::function<std::chrono::nanoseconds()>;
 
 /// The default Clock: std::chrono::system_clock truncated to seconds.
 [[nodiscard]] inline std::int64_t system_now() noexcept {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 

@@ -14,10 +14,10 @@ namespace jwtservice {
 
 /// Everything a service needs to know. The comments name the key each loader reads.
 struct Config {
-  std::string secret_key{};                   ///< SECRET_KEY, required, not blank
+  std::string secret_key{};                 ///< SECRET_KEY, required, not blank
   std::string algorithm = "HS256";          ///< JWTSERVICE_ALGORITHM, case-insensitive; HS256 only
   std::string issuer = "JWTService";        ///< JWTSERVICE_ISSUER, not blank
-  std::optional<std::string> audience{};      ///< JWTSERVICE_AUDIENCE; empty = none
+  std::optional<std::string> audience{};    ///< JWTSERVICE_AUDIENCE; empty = none
   std::int64_t leeway = 0;                  ///< JWTSERVICE_LEEWAY, seconds, >= 0
   std::int64_t rate_limit_create = 6000;    ///< JWTSERVICE_RATELIMIT_CREATE, per minute, 0 = off
   std::int64_t rate_limit_validate = 6000;  ///< JWTSERVICE_RATELIMIT_VALIDATE, per minute, 0 = off

@@ -32,11 +32,11 @@ struct RevocationMetadata {
 /// `revoke` must be one atomic insert-if-absent: `consumir` relies on exactly one caller
 /// seeing true.
 template <class S>
-concept RevocationStore =
-    requires(S& s, std::string_view jti, std::int64_t ttl, const RevocationMetadata& m) {
-      { s.is_revoked(jti) } -> std::convertible_to<bool>;
-      { s.revoke(jti, ttl, m) } -> std::convertible_to<bool>;
-    };
+concept RevocationStore = requires(S& s, std::string_view jti, std::int64_t ttl,
+                                   const RevocationMetadata& m) {
+  { s.is_revoked(jti) } -> std::convertible_to<bool>;
+  { s.revoke(jti, ttl, m) } -> std::convertible_to<bool>;
+};
 
 /// A shared, type-erased reference to any RevocationStore; empty means revocation is off.
 /// Assign a `std::shared_ptr<S>` to it: `options.revocation_store = std::make_shared<S>();`.
@@ -45,7 +45,8 @@ class RevocationStoreHandle {
   RevocationStoreHandle() = default;
 
   template <RevocationStore S>
-  RevocationStoreHandle(std::shared_ptr<S> store)  // NOLINT(google-explicit-constructor): assignable by design
+  RevocationStoreHandle(
+      std::shared_ptr<S> store)  // NOLINT(google-explicit-constructor): assignable by design
       : store_(std::move(store)),
         is_revoked_(store_ ? &is_revoked_thunk<S> : nullptr),
         revoke_(store_ ? &revoke_thunk<S> : nullptr) {}
@@ -67,8 +68,7 @@ class RevocationStoreHandle {
     return static_cast<bool>(static_cast<S*>(s)->is_revoked(jti));
   }
   template <class S>
-  static bool revoke_thunk(void* s, std::string_view jti, std::int64_t ttl,
-                           const RevocationMetadata& meta) {
+  static bool revoke_thunk(void* s, std::string_view jti, std::int64_t ttl, const RevocationMetadata& meta) {
     return static_cast<bool>(static_cast<S*>(s)->revoke(jti, ttl, meta));
   }
 

@@ -23,12 +23,12 @@ namespace jwtservice {
 /// The arguments of `criar`, in the contract's order; every field but `sub` is optional.
 template <class Action = JWTAction>
 struct BasicCreateOptions {
-  std::optional<Action> action{};          ///< written as its NAME in the `action` claim
-  std::string sub{};                       ///< required, not blank
-  std::int64_t expires_in = 600;         ///< seconds; 0 = no exp claim; negative is an error
-  std::optional<std::string> audience{};   ///< else the config audience; not blank
-  std::optional<std::string> jti{};        ///< else a random UUID v4; not blank
-  nlohmann::json extra_data = nullptr;   ///< null = absent, else a JSON object
+  std::optional<Action> action{};         ///< written as its NAME in the `action` claim
+  std::string sub{};                      ///< required, not blank
+  std::int64_t expires_in = 600;          ///< seconds; 0 = no exp claim; negative is an error
+  std::optional<std::string> audience{};  ///< else the config audience; not blank
+  std::optional<std::string> jti{};       ///< else a random UUID v4; not blank
+  nlohmann::json extra_data = nullptr;    ///< null = absent, else a JSON object
 };
 
 using CreateOptions = BasicCreateOptions<JWTAction>;
@@ -60,7 +60,8 @@ class BasicService {
   using Result = BasicVerificationResult<Action>;
 
   /// Validates `config` (throws ConfigError naming the key) and prepares the key once.
-  BasicService(Config config, ServiceOptions options = {})  // NOLINT(google-explicit-constructor): the contract's form
+  BasicService(Config config,
+               ServiceOptions options = {})  // NOLINT(google-explicit-constructor): the contract's form
       : engine_(std::make_unique<detail::Engine>(std::move(config), std::move(options))) {}
 
   /// Creates a signed token. Throws InvalidArgument for a blank sub, jti or audience, a
@@ -94,7 +95,8 @@ class BasicService {
   /// An empty list accepts no audience at all.
   [[nodiscard]] Result validar(std::string_view token,
                                std::initializer_list<std::string_view> audiences) const {
-    return run(token, detail::ExpectedAudience{std::span<const std::string_view>{audiences.begin(), audiences.size()}});
+    return run(token, detail::ExpectedAudience{
+                          std::span<const std::string_view>{audiences.begin(), audiences.size()}});
   }
   /// Validates expecting any of these audiences. An empty list accepts no audience at all.
   [[nodiscard]] Result validar(std::string_view token, const std::vector<std::string>& audiences) const {

@@ -16,7 +16,8 @@ inline constexpr std::string_view base64url_alphabet =
 /// 0..63 for an alphabet character, 0xFF for anything else (padding, '+', '/', whitespace).
 inline constexpr std::array<std::uint8_t, 256> base64url_values = [] {
   std::array<std::uint8_t, 256> table{};
-  for (auto& v : table) v = 0xFF;
+  for (auto& v : table)
+    v = 0xFF;
   for (std::size_t i = 0; i < base64url_alphabet.size(); ++i) {
     table[static_cast<unsigned char>(base64url_alphabet[i])] = static_cast<std::uint8_t>(i);
   }
