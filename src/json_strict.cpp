@@ -81,6 +81,9 @@ bool parse_json_strict(std::string_view text, json& out) noexcept {
       static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF) {
     return false;
   }
+  // nlohmann's lexer stops at a NUL byte as if the input ended there, so "{}\0{...}" would
+  // parse as "{}". A raw NUL is never legal JSON text: refuse it outright.
+  if (text.find('\0') != std::string_view::npos) return false;
   try {
     out = json();
     StrictDomBuilder builder{out};

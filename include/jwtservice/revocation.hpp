@@ -90,7 +90,6 @@ inline constexpr std::int64_t permanent_ttl = std::int64_t{100} * 366 * 24 * 360
   if (!exp) {
     ttl = ttl_max.value_or(permanent_ttl);
   } else {
-    if (*exp <= detail::sat_sub(now, leeway)) return std::nullopt;
     ttl = detail::sat_add(detail::sat_sub(*exp, now), leeway);
     if (ttl > permanent_ttl) ttl = permanent_ttl;
     if (ttl_max && *ttl_max < ttl) ttl = *ttl_max;
