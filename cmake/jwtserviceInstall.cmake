@@ -9,6 +9,8 @@ install(TARGETS jwtservice EXPORT jwtserviceTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY include/jwtservice DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES "${CMAKE_CURRENT_BINARY_DIR}/include/jwtservice/features.hpp"
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/jwtservice)
 install(EXPORT jwtserviceTargets NAMESPACE jwtservice:: DESTINATION ${JWTSERVICE_CMAKE_DIR})
 
 configure_package_config_file(cmake/jwtserviceConfig.cmake.in
@@ -20,5 +22,30 @@ install(FILES "${CMAKE_CURRENT_BINARY_DIR}/jwtserviceConfig.cmake"
               "${CMAKE_CURRENT_BINARY_DIR}/jwtserviceConfigVersion.cmake"
         DESTINATION ${JWTSERVICE_CMAKE_DIR})
 
+# pkg-config. The prefix is found from the .pc file's own place, so that `cmake --install --prefix`
+# (which cannot re-run configure_file) still yields a correct file. A static libjwtservice needs
+# libcrypto (and sqlite3) on every link line (`pkg-config --libs` ignores Requires.private); a
+# shared one does not.
+file(RELATIVE_PATH JWTSERVICE_PC_PREFIX_FROM_PCFILEDIR "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+string(REGEX REPLACE "/$" "" JWTSERVICE_PC_PREFIX_FROM_PCFILEDIR "${JWTSERVICE_PC_PREFIX_FROM_PCFILEDIR}")
+foreach(dir LIBDIR INCLUDEDIR)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_${dir}}")
+    set(JWTSERVICE_PC_${dir} "${CMAKE_INSTALL_${dir}}")
+  else()
+    set(JWTSERVICE_PC_${dir} "\${prefix}/${CMAKE_INSTALL_${dir}}")
+  endif()
+endforeach()
+set(_jwtservice_pc_linked "libcrypto >= 3.0")
+if(JWTSERVICE_WITH_SQLITE)
+  string(APPEND _jwtservice_pc_linked ", sqlite3")
+endif()
+get_target_property(_jwtservice_type jwtservice TYPE)
+if(_jwtservice_type STREQUAL "STATIC_LIBRARY")
+  set(JWTSERVICE_PC_REQUIRES "nlohmann_json >= 3.10, ${_jwtservice_pc_linked}")
+  set(JWTSERVICE_PC_REQUIRES_PRIVATE "")
+else()
+  set(JWTSERVICE_PC_REQUIRES "nlohmann_json >= 3.10")
+  set(JWTSERVICE_PC_REQUIRES_PRIVATE "${_jwtservice_pc_linked}")
+endif()
 configure_file(cmake/jwtservice.pc.in "${CMAKE_CURRENT_BINARY_DIR}/jwtservice.pc" @ONLY)
 install(FILES "${CMAKE_CURRENT_BINARY_DIR}/jwtservice.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -46,6 +46,9 @@ inline std::string forge_claims(const nlohmann::json& claims, std::string_view s
 inline Config test_config() {
   Config config;
   config.secret_key = std::string{kSecret};
+  // Rate limits run on the real monotonic clock; tests of the limiters inject their own.
+  config.rate_limit_create = 0;
+  config.rate_limit_validate = 0;
   return config;
 }
 

@@ -15,6 +15,7 @@
 #include "jwtservice/action.hpp"
 #include "jwtservice/config.hpp"
 #include "jwtservice/detail/engine.hpp"
+#include "jwtservice/errors.hpp"
 #include "jwtservice/options.hpp"
 #include "jwtservice/result.hpp"
 
@@ -103,7 +104,63 @@ class BasicService {
     return run(token, detail::ExpectedAudience{std::span<const std::string>{audiences}});
   }
 
+  /// Revokes `token` until its exp (+ leeway, capped by revocation_ttl_max; a token without
+  /// exp for revocation_ttl_max, else permanently). Only signature and expiry are checked, not
+  /// iss/aud/nbf/iat. Returns true when revoked now; false when it already was, without a store
+  /// (logged), for an invalid or expired token, or one without jti. Throws StoreError when the
+  /// store fails.
+  ///
+  /// **Example**: `service.revogar(token, "logout");`
+  bool revogar(std::string_view token, std::optional<std::string_view> reason = std::nullopt) const {
+    return engine_->revoke(token, reason);
+  }
+
+  /// Revokes a jti until `exp` (+ leeway). False for a blank jti, an exp already past, or
+  /// without a store; throws StoreError when the store fails.
+  bool revogar_jti(std::string_view jti, std::int64_t exp,
+                   std::optional<std::string_view> reason = std::nullopt) const {
+    return engine_->revoke_jti(jti, exp, reason);
+  }
+
+  /// Validates, then revokes the jti in one atomic insert: of any number of concurrent callers
+  /// (threads, or processes sharing the store) exactly one gets `valid`, the others `revoked`.
+  /// Takes the audience forms of `validar`. Throws StoreError without a store or when it fails.
+  ///
+  /// **Example**: `if (service.consumir(reset_token, "reset-api").valid) { /* change password */ }`
+  [[nodiscard]] Result consumir(std::string_view token) const {
+    return consume_with(token, detail::ExpectedAudience::from_config());
+  }
+  [[nodiscard]] Result consumir(std::string_view token, std::string_view audience) const {
+    return consume_with(token, detail::ExpectedAudience{std::span<const std::string_view>{&audience, 1}});
+  }
+  [[nodiscard]] Result consumir(std::string_view token,
+                                std::initializer_list<std::string_view> audiences) const {
+    return consume_with(token, detail::ExpectedAudience{
+                                   std::span<const std::string_view>{audiences.begin(), audiences.size()}});
+  }
+  [[nodiscard]] Result consumir(std::string_view token, const std::vector<std::string>& audiences) const {
+    return consume_with(token, detail::ExpectedAudience{std::span<const std::string>{audiences}});
+  }
+
   /// English names; identical behaviour.
+  bool revoke(std::string_view token, std::optional<std::string_view> reason = std::nullopt) const {
+    return revogar(token, reason);
+  }
+  bool revoke_jti(std::string_view jti, std::int64_t exp,
+                  std::optional<std::string_view> reason = std::nullopt) const {
+    return revogar_jti(jti, exp, reason);
+  }
+  [[nodiscard]] Result consume(std::string_view token) const { return consumir(token); }
+  [[nodiscard]] Result consume(std::string_view token, std::string_view audience) const {
+    return consumir(token, audience);
+  }
+  [[nodiscard]] Result consume(std::string_view token,
+                               std::initializer_list<std::string_view> audiences) const {
+    return consumir(token, audiences);
+  }
+  [[nodiscard]] Result consume(std::string_view token, const std::vector<std::string>& audiences) const {
+    return consumir(token, audiences);
+  }
   [[nodiscard]] std::string create(const CreateOptions& options) const { return criar(options); }
   [[nodiscard]] Result validate(std::string_view token) const { return validar(token); }
   [[nodiscard]] Result validate(std::string_view token, std::string_view audience) const {
@@ -130,7 +187,14 @@ class BasicService {
   }
 
   Result run(std::string_view token, const detail::ExpectedAudience& audience) const {
-    detail::Verdict v = engine_->validate(token, audience, &is_action_name);
+    return to_result(engine_->validate(token, audience, &is_action_name));
+  }
+
+  Result consume_with(std::string_view token, const detail::ExpectedAudience& audience) const {
+    return to_result(engine_->consume(token, audience, &is_action_name));
+  }
+
+  static Result to_result(detail::Verdict v) {
     Result r;
     r.reason = v.reason;
     r.status = status_for(v.reason);

@@ -78,6 +78,14 @@ class Engine {
   [[nodiscard]] std::string create(const CreateRequest& request) const;
   [[nodiscard]] Verdict validate(std::string_view token, const ExpectedAudience& audience,
                                  ActionNameCheck is_action) const noexcept;
+  /// Validation, then the atomic insert of the jti: valid for exactly one caller. Throws
+  /// StoreError without a store or when the store fails.
+  [[nodiscard]] Verdict consume(std::string_view token, const ExpectedAudience& audience,
+                                ActionNameCheck is_action) const;
+  /// Revokes a token whose signature and expiry check out; see BasicService::revogar.
+  bool revoke(std::string_view token, std::optional<std::string_view> reason) const;
+  /// Revokes a jti until `exp` (+ leeway); see BasicService::revogar_jti.
+  bool revoke_jti(std::string_view jti, std::int64_t exp, std::optional<std::string_view> reason) const;
   [[nodiscard]] const Config& config() const noexcept;
 
  private:

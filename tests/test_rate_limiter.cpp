@@ -1,0 +1,165 @@
+// TokenBucket and the service's two limiters: capacity, continuous refill, exact under contention.
+#include "jwtservice/rate_limiter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "token_forge.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using jwtservice::Reason;
+using jwtservice::TokenBucket;
+namespace jt = jwtservice::testing;
+
+int drain(TokenBucket& bucket, std::chrono::nanoseconds at) {
+  int n = 0;
+  while (bucket.try_acquire(at))
+    ++n;
+  return n;
+}
+
+TEST(TokenBucket, FullBucketHoldsExactlyThePerMinuteLimit) {
+  TokenBucket bucket{60};
+  EXPECT_EQ(drain(bucket, 1000s), 60);
+  EXPECT_FALSE(bucket.try_acquire(1000s));
+}
+
+TEST(TokenBucket, RefillsContinuouslyAtLimitOverSixtyPerSecond) {
+  TokenBucket bucket{60};  // one token per second
+  ASSERT_EQ(drain(bucket, 1000s), 60);
+  EXPECT_FALSE(bucket.try_acquire(1000s + 999ms)) << "refilled before a full second";
+  EXPECT_TRUE(bucket.try_acquire(1001s));
+  EXPECT_FALSE(bucket.try_acquire(1001s));
+  EXPECT_EQ(drain(bucket, 1031s), 30) << "30 s refill 30 tokens";
+}
+
+TEST(TokenBucket, IdleBucketNeverHoldsMoreThanItsCapacity) {
+  TokenBucket bucket{6000};
+  ASSERT_EQ(drain(bucket, 10s), 6000);
+  EXPECT_EQ(drain(bucket, 10h), 6000) << "an hour of idling refills to capacity, not beyond";
+}
+
+TEST(TokenBucket, FractionalRatesRefillProportionally) {
+  TokenBucket bucket{6000};  // 100 per second, one every 10 ms
+  ASSERT_EQ(drain(bucket, 10s), 6000);
+  EXPECT_EQ(drain(bucket, 10s + 250ms), 25);
+}
+
+TEST(TokenBucket, OfTwentyThreadsRacingForFiveTokensExactlyFiveWin) {
+  for (int round = 0; round < 20; ++round) {
+    TokenBucket bucket{5};
+    std::atomic<int> winners{0};
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 20; ++i) {
+      threads.emplace_back([&] {
+        while (!go)
+          std::this_thread::yield();
+        if (bucket.try_acquire(500s)) ++winners;
+      });
+    }
+    go = true;
+    for (auto& t : threads)
+      t.join();
+    ASSERT_EQ(winners, 5) << "round " << round;
+  }
+}
+
+class ServiceRateLimit : public ::testing::Test {
+ protected:
+  jwtservice::Service make(std::int64_t create_limit, std::int64_t validate_limit) {
+    auto config = jt::test_config();
+    config.rate_limit_create = create_limit;
+    config.rate_limit_validate = validate_limit;
+    return jwtservice::Service{
+        config, jwtservice::ServiceOptions{.logger = jwtservice::null_logger(),
+                                           .clock = [] { return jt::kNow; },
+                                           .monotonic_clock = [this] { return mono_.load(); }}};
+  }
+  std::atomic<std::chrono::nanoseconds> mono_{100s};
+};
+
+TEST_F(ServiceRateLimit, CreateBeyondTheLimitThrowsRateLimitExceeded) {
+  auto service = make(3, 0);
+  for (int i = 0; i < 3; ++i)
+    (void)service.criar({.sub = "u"});
+  EXPECT_THROW((void)service.criar({.sub = "u"}), jwtservice::RateLimitExceeded);
+  try {
+    (void)service.criar({.sub = "u"});
+  } catch (const jwtservice::TokenCreationError& e) {
+    EXPECT_NE(std::string{e.what()}.find("JWTSERVICE_RATELIMIT_CREATE"), std::string::npos) << e.what();
+  }
+  mono_ = mono_.load() + 20s;  // 3 per minute: one token every 20 s
+  EXPECT_NO_THROW((void)service.criar({.sub = "u"}));
+}
+
+TEST_F(ServiceRateLimit, InvalidArgumentsDoNotSpendTheCreateBudget) {
+  auto service = make(1, 0);
+  EXPECT_THROW((void)service.criar({.sub = ""}), jwtservice::InvalidArgument);
+  EXPECT_NO_THROW((void)service.criar({.sub = "u"}));
+}
+
+TEST_F(ServiceRateLimit, ValidateBeyondTheLimitIsRateLimited) {
+  auto service = make(0, 2);
+  const auto token = service.criar({.sub = "u"});
+  EXPECT_TRUE(service.validar(token).valid);
+  EXPECT_TRUE(service.validar(token).valid);
+  const auto r = service.validar(token);
+  EXPECT_EQ(r.reason, Reason::rate_limited);
+  EXPECT_EQ(r.status, jwtservice::Status::invalid);
+  EXPECT_EQ(service.validar("garbage").reason, Reason::rate_limited) << "step 2 comes before parsing";
+  mono_ = mono_.load() + 30s;
+  EXPECT_TRUE(service.validar(token).valid);
+}
+
+TEST_F(ServiceRateLimit, MissingTokenComesBeforeTheLimitAndSpendsNothing) {
+  auto service = make(0, 1);
+  EXPECT_EQ(service.validar("").reason, Reason::missing_token);
+  EXPECT_EQ(service.validar("  ").reason, Reason::missing_token);
+  EXPECT_TRUE(service.validar(service.criar({.sub = "u"})).valid)
+      << "the one token was spent by an empty call";
+}
+
+TEST_F(ServiceRateLimit, ZeroMeansUnlimitedAndIsLoggedNamingTheKey) {
+  std::vector<std::string> warnings;
+  auto config = jt::test_config();
+  jwtservice::Service service{
+      config, jwtservice::ServiceOptions{.logger =
+                                             [&](jwtservice::LogLevel level, std::string_view m) {
+                                               if (level == jwtservice::LogLevel::warning)
+                                                 warnings.emplace_back(m);
+                                             },
+                                         .monotonic_clock = [this] { return mono_.load(); }}};
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[0], "JWTSERVICE_RATELIMIT_CREATE=0 (token creation unlimited)");
+  EXPECT_EQ(warnings[1], "JWTSERVICE_RATELIMIT_VALIDATE=0 (token validation unlimited)");
+  for (int i = 0; i < 10000; ++i)
+    ASSERT_NO_THROW((void)service.criar({.sub = "u", .jti = "j"}));
+}
+
+TEST_F(ServiceRateLimit, OfTwentyThreadsRacingForFiveValidationsExactlyFiveWin) {
+  auto service = make(0, 5);
+  const auto token = jt::forge_claims(jt::good_claims());
+  std::atomic<int> valid{0};
+  std::atomic<int> limited{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 20; ++i) {
+    threads.emplace_back([&] {
+      const auto r = service.validar(token);
+      if (r.valid) ++valid;
+      if (r.reason == Reason::rate_limited) ++limited;
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(valid, 5);
+  EXPECT_EQ(limited, 15);
+}
+
+}  // namespace
