@@ -1,0 +1,464 @@
+// The jwtservice command line: create, validate, revoke and inspect tokens from a shell.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jwtservice/detail/base64url.hpp"
+#include "jwtservice/detail/random.hpp"
+#include "jwtservice/jwtservice.hpp"
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int kExitOk = 0;
+constexpr int kExitInvalid = 1;
+constexpr int kExitUsage = 2;
+
+/// A usage, configuration or store mistake: one line on stderr, exit 2.
+struct UsageError {
+  std::string message;
+};
+
+constexpr std::string_view kMainHelp =
+    R"(jwtservice — create, validate, revoke and inspect purpose-tagged JWTs (HS256)
+
+Usage:
+  jwtservice create     [CFG] --sub SUB [--action NAME] [--expires-in S] [--audience A] [--jti J] [--extra-data JSON]
+  jwtservice validate   [CFG] [--audience A]... [--store URI] TOKEN
+  jwtservice revoke     [CFG] --store URI [--reason R] TOKEN
+  jwtservice revoke-jti [CFG] --store URI --jti J --exp E [--reason R]
+  jwtservice consume    [CFG] --store URI TOKEN
+  jwtservice inspect    TOKEN
+  jwtservice keygen     [--bytes N]
+
+CFG (later sources override earlier ones):
+  --config FILE        a JSON object with the library's keys (SECRET_KEY, JWTSERVICE_ISSUER, ...)
+  the environment      SECRET_KEY and JWTSERVICE_* variables
+  --secret-file F      the secret: the file's bytes exactly (no trimming, no decoding)
+  --issuer I           JWTSERVICE_ISSUER
+  --leeway S           JWTSERVICE_LEEWAY, seconds
+Any command:
+  --now UNIX_SECONDS   evaluate as if at that time
+  --store sqlite:PATH  the revocation store (a SQLite file shared with the Python package)
+  TOKEN "-"            read the token from standard input (one trailing newline removed)
+
+Exit status: 0 valid / done, 1 invalid token / not revoked, 2 usage, configuration or store error.
+Run "jwtservice COMMAND --help" for a command's options and an example.
+)";
+
+const std::map<std::string, std::string, std::less<>> kCommandHelp = {
+    {"create",
+     R"(jwtservice create [CFG] --sub SUB [--action NAME] [--expires-in S] [--audience A] [--jti J] [--extra-data JSON]
+
+Prints a new token and a newline. --expires-in defaults to 600 (0 = no exp); --action is a
+JWTAction name (VALIDAR_EMAIL, RESET_PASSWORD, PENDING_2FA, ACTIVATING_2FA,
+PENDING_PASSWORD_CHANGE, NO_ACTION); --extra-data is a JSON object.
+
+Example:
+  SECRET_KEY=... jwtservice create --sub ana@example.com --action RESET_PASSWORD --expires-in 900
+)"},
+    {"validate", R"(jwtservice validate [CFG] [--audience A]... [--store URI] TOKEN
+
+Prints {"valid","status","reason","sub","action","age","expires_in","aud","jti","extra_data"}
+(absent values null). Several --audience accept any of them. With --store, a revoked token is
+refused. Exit 0 valid, 1 invalid (including store_unavailable), 2 usage or configuration error.
+
+Example:
+  jwtservice validate --config app.json --audience web-app "$TOKEN"
+)"},
+    {"revoke", R"(jwtservice revoke [CFG] --store URI [--reason R] TOKEN
+
+Revokes the token until its exp (+ leeway); checks only signature and expiry. Prints
+{"revoked":true|false}. Exit 0 when revoked now, 1 when not (already revoked, invalid,
+expired, no jti), 2 when the store fails.
+
+Example:
+  jwtservice revoke --store sqlite:var/revocations.db --reason logout "$TOKEN"
+)"},
+    {"revoke-jti", R"(jwtservice revoke-jti [CFG] --store URI --jti J --exp E [--reason R]
+
+Revokes a token id until E (Unix seconds, + leeway). Prints {"revoked":true|false}. Exit 0
+when revoked now, 1 when not (already revoked, blank jti, E past), 2 when the store fails.
+
+Example:
+  jwtservice revoke-jti --store sqlite:var/revocations.db --jti 6f1c... --exp 1767225600 --reason incident
+)"},
+    {"consume", R"(jwtservice consume [CFG] --store URI TOKEN
+
+Validates the token and revokes it in one atomic step: valid exactly once. Prints the same
+object as validate, with the same exit codes.
+
+Example:
+  jwtservice consume --store sqlite:var/revocations.db - < reset-token.txt
+)"},
+    {"inspect", R"(jwtservice inspect TOKEN
+
+Decodes the header and payload WITHOUT verifying anything and prints
+{"verified":false,"warning":"UNVERIFIED ...","header":{...},"payload":{...}}.
+Never trust what it shows. Exit 0 when the token decodes, 1 when it does not.
+
+Example:
+  jwtservice inspect "$TOKEN"
+)"},
+    {"keygen", R"(jwtservice keygen [--bytes N]
+
+Prints a random secret of N bytes (default 32, at least 32, at most 1024) from OpenSSL's
+CSPRNG, base64url-encoded. Use the printed text itself as SECRET_KEY.
+
+Example:
+  jwtservice keygen > secret.txt && jwtservice create --secret-file secret.txt --sub ana
+)"},
+};
+
+/// Parsed command-line options: each flag's values in order, and the positional arguments.
+class Args {
+ public:
+  Args(std::string command, const std::vector<std::string>& raw,
+       const std::map<std::string, bool, std::less<>>& known /* flag -> repeatable */)
+      : command_(std::move(command)) {
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      const std::string& arg = raw[i];
+      if (arg == "--help" || arg == "-h") {
+        help_ = true;
+        continue;
+      }
+      if (arg.rfind("--", 0) != 0 || arg == "--") {
+        positional_.push_back(arg);
+        continue;
+      }
+      std::string name = arg.substr(2);
+      std::optional<std::string> value;
+      if (const auto eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name.resize(eq);
+      }
+      const auto it = known.find(name);
+      if (it == known.end()) throw UsageError{"unknown option --" + name + " for " + command_};
+      if (!value) {
+        if (i + 1 >= raw.size()) throw UsageError{"--" + name + " needs a value"};
+        value = raw[++i];
+      }
+      auto& slot = flags_[name];
+      if (!slot.empty() && !it->second) throw UsageError{"--" + name + " may be given only once"};
+      slot.push_back(*value);
+    }
+  }
+
+  [[nodiscard]] bool help() const { return help_; }
+  [[nodiscard]] std::optional<std::string> get(std::string_view name) const {
+    const auto it = flags_.find(name);
+    if (it == flags_.end()) return std::nullopt;
+    return it->second.front();
+  }
+  [[nodiscard]] std::vector<std::string> all(std::string_view name) const {
+    const auto it = flags_.find(name);
+    return it == flags_.end() ? std::vector<std::string>{} : it->second;
+  }
+  [[nodiscard]] std::string require(std::string_view name) const {
+    auto v = get(name);
+    if (!v) throw UsageError{command_ + " needs --" + std::string{name}};
+    return *v;
+  }
+  /// Exactly `n` positional arguments, or a usage error.
+  [[nodiscard]] const std::vector<std::string>& positional(std::size_t n, std::string_view what) const {
+    if (positional_.size() != n) {
+      throw UsageError{
+          command_ + (n == 0 ? " takes no positional argument" : " needs exactly one " + std::string{what})};
+    }
+    return positional_;
+  }
+
+ private:
+  std::string command_;
+  std::map<std::string, std::vector<std::string>, std::less<>> flags_;
+  std::vector<std::string> positional_;
+  bool help_ = false;
+};
+
+std::int64_t parse_int(const std::string& text, std::string_view flag) {
+  try {
+    std::size_t used = 0;
+    const long long v = std::stoll(text, &used);
+    if (used != text.size()) throw std::invalid_argument("trailing");
+    return v;
+  } catch (const std::exception&) {
+    throw UsageError{"--" + std::string{flag} + " must be an integer"};
+  }
+}
+
+std::string read_file(const std::string& path, std::string_view flag) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in) throw UsageError{"--" + std::string{flag} + ": cannot read " + path};
+  return std::string{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+}
+
+/// TOKEN, or standard input for "-" with one trailing newline (\n or \r\n) removed.
+std::string token_argument(const std::string& arg) {
+  if (arg != "-") return arg;
+  std::string token{std::istreambuf_iterator<char>{std::cin}, std::istreambuf_iterator<char>{}};
+  if (token.size() >= 2 && token.compare(token.size() - 2, 2, "\r\n") == 0) {
+    token.resize(token.size() - 2);
+  } else if (!token.empty() && token.back() == '\n') {
+    token.pop_back();
+  }
+  return token;
+}
+
+const std::map<std::string, bool, std::less<>> kConfigFlags = {{"config", false}, {"secret-file", false},
+                                                               {"issuer", false}, {"leeway", false},
+                                                               {"now", false},    {"store", false}};
+
+std::map<std::string, bool, std::less<>> flags_with(
+    std::initializer_list<std::pair<const std::string, bool>> extra) {
+  auto flags = kConfigFlags;
+  flags.insert(extra);
+  return flags;
+}
+
+/// The config file, overlaid by the environment, overlaid by the flags.
+jwtservice::Config load_config(const Args& args) {
+  json settings = json::object();
+  if (const auto file = args.get("config")) {
+    try {
+      settings = json::parse(read_file(*file, "config"));
+    } catch (const json::parse_error&) {
+      throw UsageError{"--config " + *file + " is not valid JSON"};
+    }
+    if (!settings.is_object()) throw UsageError{"--config " + *file + " must hold a JSON object"};
+  }
+  for (const char* key : {"SECRET_KEY", "JWTSERVICE_ALGORITHM", "JWTSERVICE_ISSUER", "JWTSERVICE_AUDIENCE",
+                          "JWTSERVICE_LEEWAY", "JWTSERVICE_RATELIMIT", "JWTSERVICE_RATELIMIT_CREATE",
+                          "JWTSERVICE_RATELIMIT_VALIDATE", "JWTSERVICE_MAX_TOKEN_BYTES"}) {
+    if (const char* value = std::getenv(key)) settings[key] = value;  // NOLINT(concurrency-mt-unsafe)
+  }
+  if (const auto file = args.get("secret-file")) settings["SECRET_KEY"] = read_file(*file, "secret-file");
+  if (const auto issuer = args.get("issuer")) settings["JWTSERVICE_ISSUER"] = *issuer;
+  if (const auto leeway = args.get("leeway")) settings["JWTSERVICE_LEEWAY"] = *leeway;
+  return jwtservice::load_token_config_from_dict(settings);
+}
+
+jwtservice::RevocationStoreHandle open_store(const std::optional<std::string>& uri) {
+  if (!uri) return {};
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (uri->rfind(kSqlite, 0) == 0) {
+#if JWTSERVICE_WITH_SQLITE
+    return std::make_shared<jwtservice::SQLiteRevocationStore>(uri->substr(kSqlite.size()));
+#else
+    throw UsageError{"this jwtservice was built without SQLite (JWTSERVICE_WITH_SQLITE=OFF)"};
+#endif
+  }
+  throw UsageError{"unsupported --store '" + *uri + "' (expected sqlite:PATH)"};
+}
+
+jwtservice::Service make_service(const Args& args, bool needs_store) {
+  const auto store_uri = args.get("store");
+  if (needs_store && !store_uri) throw UsageError{"this command needs --store sqlite:PATH"};
+  jwtservice::ServiceOptions options;
+  options.revocation_store = open_store(store_uri);
+  if (const auto now = args.get("now")) {
+    const std::int64_t fixed = parse_int(*now, "now");
+    options.clock = [fixed] { return fixed; };
+  }
+  return jwtservice::Service{load_config(args), std::move(options)};
+}
+
+json optional_json(const auto& value) { return value ? json(*value) : json(nullptr); }
+
+/// The validate/consume output: every field, in the documented order, absent values null.
+std::string result_json(const jwtservice::VerificationResult& r) {
+  std::string out;
+  auto field = [&out](std::string_view name, const json& value) {
+    out += out.empty() ? '{' : ',';
+    out += json(std::string{name}).dump();
+    out += ':';
+    out += value.dump();
+  };
+  field("valid", r.valid);
+  field("status", std::string{to_string(r.status)});
+  field("reason",
+        r.reason == jwtservice::Reason::none ? json(nullptr) : json(std::string{to_string(r.reason)}));
+  field("sub", optional_json(r.sub));
+  field("action", r.action ? json(std::string{*jwtservice::action_name(*r.action)}) : json(nullptr));
+  field("age", optional_json(r.age));
+  field("expires_in", optional_json(r.expires_in));
+  field("aud", optional_json(r.aud));
+  field("jti", optional_json(r.jti));
+  field("extra_data", r.extra_data ? *r.extra_data : json(nullptr));
+  out += '}';
+  return out;
+}
+
+int print_result(const jwtservice::VerificationResult& r) {
+  std::cout << result_json(r) << '\n';
+  return r.valid ? kExitOk : kExitInvalid;
+}
+
+int print_revoked(bool revoked) {
+  std::cout << (revoked ? R"({"revoked":true})" : R"({"revoked":false})") << '\n';
+  return revoked ? kExitOk : kExitInvalid;
+}
+
+int cmd_create(const Args& args) {
+  (void)args.positional(0, "");
+  auto service = make_service(args, false);
+  jwtservice::CreateOptions options{.sub = args.require("sub")};
+  if (const auto action = args.get("action")) {
+    options.action = jwtservice::action_from_name<jwtservice::JWTAction>(*action);
+    if (!options.action) throw UsageError{"--action " + *action + " is not a JWTAction name"};
+  }
+  if (const auto s = args.get("expires-in")) options.expires_in = parse_int(*s, "expires-in");
+  options.audience = args.get("audience");
+  options.jti = args.get("jti");
+  if (const auto extra = args.get("extra-data")) {
+    try {
+      options.extra_data = json::parse(*extra);
+    } catch (const json::parse_error&) {
+      throw UsageError{"--extra-data must be a JSON object"};
+    }
+  }
+  std::cout << service.criar(options) << '\n';
+  return kExitOk;
+}
+
+int cmd_validate(const Args& args, bool consume) {
+  auto service = make_service(args, consume);
+  const auto token = token_argument(args.positional(1, "TOKEN")[0]);
+  const auto audiences = args.all("audience");
+  auto run = [&]() {
+    if (audiences.empty()) return consume ? service.consumir(token) : service.validar(token);
+    if (audiences.size() == 1)
+      return consume ? service.consumir(token, audiences[0]) : service.validar(token, audiences[0]);
+    return consume ? service.consumir(token, audiences) : service.validar(token, audiences);
+  };
+  try {
+    return print_result(run());
+  } catch (const jwtservice::StoreError& e) {
+    // A store outage is the reason store_unavailable, as for validate.
+    std::cerr << "jwtservice: " << e.what() << '\n';
+    jwtservice::VerificationResult outage;
+    outage.reason = jwtservice::Reason::store_unavailable;
+    return print_result(outage);
+  }
+}
+
+int cmd_revoke(const Args& args) {
+  auto service = make_service(args, true);
+  const auto token = token_argument(args.positional(1, "TOKEN")[0]);
+  return print_revoked(service.revogar(token, args.get("reason")));
+}
+
+int cmd_revoke_jti(const Args& args) {
+  (void)args.positional(0, "");
+  auto service = make_service(args, true);
+  const auto exp = parse_int(args.require("exp"), "exp");
+  return print_revoked(service.revogar_jti(args.require("jti"), exp, args.get("reason")));
+}
+
+int cmd_inspect(const Args& args) {
+  const auto token = token_argument(args.positional(1, "TOKEN")[0]);
+  const auto dot1 = token.find('.');
+  const auto dot2 = dot1 == std::string::npos ? std::string::npos : token.find('.', dot1 + 1);
+  std::string header;
+  std::string payload;
+  // ordered_json keeps the members in the token's order, as an operator expects to read them.
+  nlohmann::ordered_json header_json;
+  nlohmann::ordered_json payload_json;
+  if (dot2 == std::string::npos || token.find('.', dot2 + 1) != std::string::npos ||
+      !jwtservice::detail::base64url_decode(std::string_view{token}.substr(0, dot1), header) ||
+      !jwtservice::detail::base64url_decode(std::string_view{token}.substr(dot1 + 1, dot2 - dot1 - 1),
+                                            payload) ||
+      !(header_json = nlohmann::ordered_json::parse(header, nullptr, false)).is_object() ||
+      (payload_json = nlohmann::ordered_json::parse(payload, nullptr, false)).is_discarded()) {
+    std::cerr << "jwtservice: not a decodable JWS compact token (three base64url segments, JSON header)\n";
+    return kExitInvalid;
+  }
+  std::cout
+      << R"({"verified":false,"warning":"UNVERIFIED: decoded only; signature, expiry and claims were not checked","header":)"
+      << header_json.dump() << R"(,"payload":)" << payload_json.dump() << "}\n";
+  return kExitOk;
+}
+
+int cmd_keygen(const Args& args) {
+  (void)args.positional(0, "");
+  std::int64_t bytes = 32;
+  if (const auto b = args.get("bytes")) bytes = parse_int(*b, "bytes");
+  if (bytes < 32 || bytes > 1024) throw UsageError{"--bytes must be between 32 and 1024"};
+  std::cout << jwtservice::detail::base64url_encode(
+                   jwtservice::detail::random_bytes(static_cast<std::size_t>(bytes)))
+            << '\n';
+  return kExitOk;
+}
+
+int run(int argc, char** argv) {
+  if (argc < 2 || std::string_view{argv[1]} == "--help" || std::string_view{argv[1]} == "-h" ||
+      std::string_view{argv[1]} == "help") {
+    if (argc >= 3 && std::string_view{argv[1]} == "help" && kCommandHelp.contains(argv[2])) {
+      std::cout << kCommandHelp.at(argv[2]);
+      return kExitOk;
+    }
+    (argc < 2 ? std::cerr : std::cout) << kMainHelp;
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  if (std::string_view{argv[1]} == "--version") {
+    std::cout << "jwtservice " << JWTSERVICE_VERSION_STRING << '\n';
+    return kExitOk;
+  }
+  const std::string command = argv[1];
+  const std::vector<std::string> rest(argv + 2, argv + argc);
+  std::map<std::string, bool, std::less<>> flags;
+  if (command == "create") {
+    flags = flags_with({{"sub", false},
+                        {"action", false},
+                        {"expires-in", false},
+                        {"audience", false},
+                        {"jti", false},
+                        {"extra-data", false}});
+  } else if (command == "validate" || command == "consume") {
+    flags = flags_with({{"audience", true}});
+  } else if (command == "revoke") {
+    flags = flags_with({{"reason", false}});
+  } else if (command == "revoke-jti") {
+    flags = flags_with({{"jti", false}, {"exp", false}, {"reason", false}});
+  } else if (command == "inspect" || command == "keygen") {
+    flags = {{"now", false}};
+    if (command == "keygen") flags.emplace("bytes", false);
+  } else {
+    throw UsageError{"unknown command '" + command + "' (run jwtservice --help)"};
+  }
+  const Args args{command, rest, flags};
+  if (args.help()) {
+    std::cout << kCommandHelp.at(command);
+    return kExitOk;
+  }
+  if (command == "create") return cmd_create(args);
+  if (command == "validate") return cmd_validate(args, false);
+  if (command == "consume") return cmd_validate(args, true);
+  if (command == "revoke") return cmd_revoke(args);
+  if (command == "revoke-jti") return cmd_revoke_jti(args);
+  if (command == "inspect") return cmd_inspect(args);
+  return cmd_keygen(args);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const UsageError& e) {
+    std::cerr << "jwtservice: " << e.message << '\n';
+  } catch (const jwtservice::Error& e) {
+    std::cerr << "jwtservice: " << e.what() << '\n';
+  } catch (const std::exception& e) {
+    std::cerr << "jwtservice: unexpected error: " << e.what() << '\n';
+  }
+  return kExitUsage;
+}
