@@ -22,10 +22,14 @@ constexpr std::string_view kRateLimit = "JWTSERVICE_RATELIMIT";
 constexpr std::string_view kRateLimitCreate = "JWTSERVICE_RATELIMIT_CREATE";
 constexpr std::string_view kRateLimitValidate = "JWTSERVICE_RATELIMIT_VALIDATE";
 constexpr std::string_view kMaxTokenBytes = "JWTSERVICE_MAX_TOKEN_BYTES";
+constexpr std::string_view kMinSecretBytes = "JWTSERVICE_MIN_SECRET_BYTES";
 
-constexpr std::string_view kAllKeys[] = {kSecretKey,    kAlgorithm, kIssuer,          kAudience,
-                                         kLeeway,       kRateLimit, kRateLimitCreate, kRateLimitValidate,
-                                         kMaxTokenBytes};
+constexpr std::string_view kAllKeys[] = {kSecretKey,     kAlgorithm,     kIssuer,          kAudience,
+                                         kLeeway,        kRateLimit,     kRateLimitCreate, kRateLimitValidate,
+                                         kMaxTokenBytes, kMinSecretBytes};
+
+/// The largest JWTSERVICE_MIN_SECRET_BYTES: a requirement no sane secret exceeds.
+constexpr std::int64_t kMaxMinSecretBytes = 4096;
 
 /// The largest per-minute rate limit: keeps the token-bucket arithmetic far from overflow.
 constexpr std::int64_t kMaxRateLimit = 1'000'000'000;
@@ -121,6 +125,10 @@ Config load(const void* source, Lookup lookup) {
         read_integer(*v, kMaxTokenBytes, 1, static_cast<std::int64_t>(max_token_bytes_limit),
                      "must be a positive integer"));
   }
+  if (const auto* v = get(kMinSecretBytes)) {
+    config.min_secret_bytes = static_cast<std::size_t>(
+        read_integer(*v, kMinSecretBytes, 0, kMaxMinSecretBytes, "must be a non-negative integer"));
+  }
   return validated(std::move(config));
 }
 
@@ -128,6 +136,14 @@ Config load(const void* source, Lookup lookup) {
 
 Config validated(Config config) {
   if (is_blank(config.secret_key)) fail(kSecretKey, "must be provided");
+  if (config.min_secret_bytes > static_cast<std::size_t>(kMaxMinSecretBytes)) {
+    fail(kMinSecretBytes, "must be a non-negative integer of at most " + std::to_string(kMaxMinSecretBytes));
+  }
+  if (config.secret_key.size() < config.min_secret_bytes) {
+    // The length of the secret is not printed: a message must say nothing about the secret.
+    fail(kSecretKey, "is shorter than JWTSERVICE_MIN_SECRET_BYTES (" +
+                         std::to_string(config.min_secret_bytes) + " bytes) requires");
+  }
   if (upper(config.algorithm) != "HS256") fail(kAlgorithm, "must be HS256 (the only algorithm supported)");
   config.algorithm = "HS256";
   if (is_blank(config.issuer)) fail(kIssuer, "must not be blank");

@@ -23,9 +23,6 @@ using json = nlohmann::json;
 /// base64url of {"alg":"HS256","typ":"JWT"}: the only header jwtservice writes.
 constexpr std::string_view kHeaderB64 = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
-/// RFC 7518 §3.2: an HS256 key should have at least as many bits as the hash output.
-constexpr std::size_t kRecommendedSecretBytes = 32;
-
 bool is_blank(std::string_view s) noexcept {
   for (char c : s) {
     if (!std::isspace(static_cast<unsigned char>(c))) return false;
@@ -147,7 +144,7 @@ Engine::Engine(Config config, ServiceOptions options) {
   if (options.revocation_ttl_max && *options.revocation_ttl_max <= 0) {
     throw ConfigError("revocation_ttl_max must be a positive number of seconds");
   }
-  const bool short_secret = checked.secret_key.size() < kRecommendedSecretBytes;
+  const bool short_secret = checked.secret_key.size() < recommended_secret_bytes;
   try {
     impl_ = std::make_unique<Impl>(std::move(checked), std::move(options));
   } catch (const std::runtime_error& e) {
@@ -162,7 +159,8 @@ Engine::Engine(Config config, ServiceOptions options) {
 
   if (short_secret) {
     impl_->log(LogLevel::warning,
-               "SECRET_KEY is shorter than 32 bytes; RFC 7518 §3.2 asks HS256 keys for at least 256 bits");
+               "SECRET_KEY is shorter than 32 bytes; RFC 7518 §3.2 asks HS256 keys for at least 256 bits "
+               "(set JWTSERVICE_MIN_SECRET_BYTES=32 to refuse such secrets)");
   }
   if (impl_->config.rate_limit_create == 0) {
     impl_->log(LogLevel::warning, "JWTSERVICE_RATELIMIT_CREATE=0 (token creation unlimited)");

@@ -888,4 +888,47 @@ TEST(ServiceConstruction, DefaultLimitsAndA32ByteSecretLogNoWarnings) {
   }
 }
 
+TEST(MinSecretBytes, DefaultZeroOnlyWarnsAboutShortSecrets) {
+  Config config = hand_built();
+  config.secret_key = std::string{kShortSecret};
+  EXPECT_NO_THROW((void)jwtservice::validated(config));
+}
+
+TEST(MinSecretBytes, ShorterSecretIsAConfigErrorNamingTheKeyButNotTheSecret) {
+  Config config = hand_built();
+  config.secret_key = std::string(31, 's');
+  config.min_secret_bytes = 32;
+  EXPECT_TRUE(
+      throws_config_error([&] { (void)jwtservice::validated(config); }, "JWTSERVICE_MIN_SECRET_BYTES"));
+  EXPECT_TRUE(throws_config_error_without([&] { (void)jwtservice::validated(config); }, config.secret_key));
+  EXPECT_TRUE(throws_config_error([&] { const Service service{config}; }, "SECRET_KEY"));
+  config.secret_key = std::string(32, 's');
+  EXPECT_NO_THROW((void)jwtservice::validated(config)) << "a secret of exactly the minimum is accepted";
+}
+
+TEST(MinSecretBytes, IsReadByEveryLoader) {
+  EXPECT_EQ(
+      load_token_config_from_dict(dict_with_secret({{"JWTSERVICE_MIN_SECRET_BYTES", "16"}})).min_secret_bytes,
+      16u);
+  EXPECT_EQ(
+      load_token_config_from_dict(json_with_secret({{"JWTSERVICE_MIN_SECRET_BYTES", 8}})).min_secret_bytes,
+      8u);
+  EXPECT_TRUE(throws_config_error(
+      [] {
+        (void)load_token_config_from_dict(json{{"SECRET_KEY", "short"}, {"JWTSERVICE_MIN_SECRET_BYTES", 32}});
+      },
+      "JWTSERVICE_MIN_SECRET_BYTES"));
+}
+
+TEST(MinSecretBytes, InvalidValuesAreRefusedNamingTheKey) {
+  for (const char* bad : {"-1", "x", "1.5", "4097"}) {
+    EXPECT_TRUE(throws_config_error(
+        [&] {
+          (void)load_token_config_from_dict(dict_with_secret({{"JWTSERVICE_MIN_SECRET_BYTES", bad}}));
+        },
+        "JWTSERVICE_MIN_SECRET_BYTES"))
+        << bad;
+  }
+}
+
 }  // namespace

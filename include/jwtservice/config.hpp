@@ -22,7 +22,13 @@ struct Config {
   std::int64_t rate_limit_create = 6000;    ///< JWTSERVICE_RATELIMIT_CREATE, per minute, 0 = off
   std::int64_t rate_limit_validate = 6000;  ///< JWTSERVICE_RATELIMIT_VALIDATE, per minute, 0 = off
   std::size_t max_token_bytes = 8192;       ///< JWTSERVICE_MAX_TOKEN_BYTES, larger tokens are invalid
+  /// JWTSERVICE_MIN_SECRET_BYTES: a shorter SECRET_KEY is a ConfigError. 0 (the default) only
+  /// warns below recommended_secret_bytes.
+  std::size_t min_secret_bytes = 0;
 };
+
+/// RFC 7518 §3.2: an HS256 key should have at least as many bits as the hash output (256).
+inline constexpr std::size_t recommended_secret_bytes = 32;
 
 /// The largest accepted `max_token_bytes` (1 MiB): the bound on everything validation allocates.
 inline constexpr std::size_t max_token_bytes_limit = std::size_t{1} << 20;

@@ -235,9 +235,10 @@ jwtservice::Config load_config(const Args& args) {
     }
     if (!settings.is_object()) throw UsageError{"--config " + *file + " must hold a JSON object"};
   }
-  for (const char* key : {"SECRET_KEY", "JWTSERVICE_ALGORITHM", "JWTSERVICE_ISSUER", "JWTSERVICE_AUDIENCE",
-                          "JWTSERVICE_LEEWAY", "JWTSERVICE_RATELIMIT", "JWTSERVICE_RATELIMIT_CREATE",
-                          "JWTSERVICE_RATELIMIT_VALIDATE", "JWTSERVICE_MAX_TOKEN_BYTES"}) {
+  for (const char* key :
+       {"SECRET_KEY", "JWTSERVICE_ALGORITHM", "JWTSERVICE_ISSUER", "JWTSERVICE_AUDIENCE", "JWTSERVICE_LEEWAY",
+        "JWTSERVICE_RATELIMIT", "JWTSERVICE_RATELIMIT_CREATE", "JWTSERVICE_RATELIMIT_VALIDATE",
+        "JWTSERVICE_MAX_TOKEN_BYTES", "JWTSERVICE_MIN_SECRET_BYTES"}) {
     if (const char* value = std::getenv(key)) settings[key] = value;  // NOLINT(concurrency-mt-unsafe)
   }
   if (const auto file = args.get("secret-file")) settings["SECRET_KEY"] = read_file(*file, "secret-file");
