@@ -5,11 +5,12 @@
 
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <utility>
 
 #include "jwtservice/detail/base64url.hpp"
+#include "jwtservice/detail/claims.hpp"
 #include "jwtservice/detail/hs256.hpp"
-#include "jwtservice/detail/json_strict.hpp"
 #include "jwtservice/detail/random.hpp"
 #include "jwtservice/detail/saturating.hpp"
 #include "jwtservice/errors.hpp"
@@ -20,7 +21,7 @@ namespace {
 
 using json = nlohmann::json;
 
-/// base64url of {"alg":"HS256","typ":"JWT"}: the only header jwtservice writes.
+/// The only header jwtservice writes, and its base64url.
 constexpr std::string_view kHeaderB64 = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
 bool is_blank(std::string_view s) noexcept {
@@ -40,49 +41,99 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
-/// Serialises one JSON value; a string with invalid UTF-8 becomes InvalidArgument naming `field`.
-void append_json(std::string& out, const json& value, std::string_view field) {
-  try {
-    out += value.dump();
-  } catch (const json::type_error&) {
-    throw InvalidArgument(std::string{field} + " must be valid UTF-8");
+/// Appends `s` as a JSON string (UTF-8 kept as is, control characters escaped); invalid UTF-8
+/// becomes InvalidArgument naming `field`.
+void append_json_string(std::string& out, std::string_view s, std::string_view field) {
+  constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const std::size_t n = utf8_sequence_length(s.substr(i));
+      if (n == 0) throw InvalidArgument(std::string{field} + " must be valid UTF-8");
+      out.append(s.substr(i, n));
+      i += n;
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 0x0F];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
   }
+  out += '"';
+}
+
+void append_int(std::string& out, std::int64_t value) {
+  std::array<char, 24> buffer{};
+  const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  out.append(buffer.data(), end);
 }
 
 /// Step 3's header rules: a JSON object whose alg is exactly the configured algorithm, without
 /// crit or b64, and whose typ, if present, names a JWT.
 bool header_acceptable(std::string_view header_text, std::string_view algorithm) noexcept {
-  json header;
-  if (!parse_json_strict(header_text, header) || !header.is_object()) return false;
+  HeaderSpans header;
+  if (!read_header(header_text, header)) return false;
   // The algorithm belongs to the key (the config), never to the token.
-  const auto alg = header.find("alg");
-  if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != algorithm) {
-    return false;
-  }
+  if (!string_equals(header.alg, algorithm)) return false;
   // crit and b64 (RFC 7797) ask for processing jwtservice does not do: refuse, never ignore.
-  if (header.contains("crit") || header.contains("b64")) return false;
-  if (const auto typ = header.find("typ"); typ != header.end()) {
-    if (!typ->is_string()) return false;
-    const auto& t = typ->get_ref<const std::string&>();
-    if (!iequals(t, "JWT") && !iequals(t, "application/jwt")) return false;
+  if (header.crit.present() || header.b64.present()) return false;
+  if (header.typ.present()) {
+    if (header.typ.type != JsonType::string || header.typ.escaped) {
+      // An escaped typ is rare enough to compare the slow way.
+      if (header.typ.type != JsonType::string) return false;
+      const std::string typ = string_value(header.typ);
+      return iequals(typ, "JWT") || iequals(typ, "application/jwt");
+    }
+    return iequals(header.typ.raw, "JWT") || iequals(header.typ.raw, "application/jwt");
   }
   return true;
 }
 
-bool is_string_or_string_array(const json& value) noexcept {
-  if (value.is_string()) return true;
-  if (!value.is_array()) return false;
-  for (const auto& member : value) {
-    if (!member.is_string()) return false;
+/// Room for a decoded segment: on the stack for every token of the default size limit (8192
+/// bytes decode to at most 6144), on the heap only for larger configured limits.
+class SegmentBuffer {
+ public:
+  char* reserve(std::size_t n) {
+    if (n <= inline_.size()) return inline_.data();
+    heap_.resize(n);
+    return heap_.data();
   }
-  return true;
+
+ private:
+  std::array<char, 6144> inline_;
+  std::string heap_;
+};
+
+/// Decodes one canonical base64url segment into `buffer`; nullopt when not canonical.
+std::optional<std::string_view> decode_segment(std::string_view segment, SegmentBuffer& buffer) {
+  const auto size = base64url_decoded_size(segment.size());
+  if (!size) return std::nullopt;
+  char* out = buffer.reserve(*size);
+  if (!base64url_decode(segment, reinterpret_cast<unsigned char*>(out))) return std::nullopt;
+  return std::string_view{out, *size};
 }
 
-/// A token that passed steps 3 to 5, with its NumericDates read.
+/// A token that passed steps 3 to 5: where its claims are, and its NumericDates.
 struct Decoded {
-  json claims;
+  ClaimSpans claims;
   std::optional<std::int64_t> nbf;
   std::optional<std::int64_t> exp;
+  SegmentBuffer payload;  // the claims point into it
 };
 
 enum class Mode { validate, consume };
@@ -128,11 +179,11 @@ struct Engine::Impl {
   Reason decode(std::string_view token, Decoded& out) const;
 
   /// Steps 6 to 13 on a decoded token at time `now`; on success fills `v` (but its reason).
-  Reason check_claims(Decoded& token, std::int64_t now, const ExpectedAudience& expected,
-                      ActionNameCheck is_action, Verdict& v) const;
+  Reason check_claims(const Decoded& token, std::int64_t now, const ExpectedAudience& expected,
+                      ActionIndex action_index, Verdict& v) const;
 
   /// Steps 1 to 14 and then, by mode, steps 15-16 (validate) or the atomic insert (consume).
-  Verdict run(std::string_view token, const ExpectedAudience& expected, ActionNameCheck is_action,
+  Verdict run(std::string_view token, const ExpectedAudience& expected, ActionIndex action_index,
               Mode mode) const;
 
   /// Calls the store, turning any exception into StoreError.
@@ -195,29 +246,46 @@ std::string Engine::create(const CreateRequest& request) const {
   }
 
   // Claims in the order the Python package writes them.
-  std::string payload = "{\"sub\":";
-  append_json(payload, json(request.sub), "sub");
-  payload += ",\"iat\":" + std::to_string(now);
-  payload += ",\"nbf\":" + std::to_string(now);
-  if (request.expires_in > 0) payload += ",\"exp\":" + std::to_string(now + request.expires_in);
+  std::string payload;
+  payload.reserve(160 + request.sub.size() + impl_->config.issuer.size());
+  payload += "{\"sub\":";
+  append_json_string(payload, request.sub, "sub");
+  payload += ",\"iat\":";
+  append_int(payload, now);
+  payload += ",\"nbf\":";
+  append_int(payload, now);
+  if (request.expires_in > 0) {
+    payload += ",\"exp\":";
+    append_int(payload, now + request.expires_in);
+  }
   payload += ",\"iss\":";
-  append_json(payload, json(impl_->config.issuer), "issuer");
+  append_json_string(payload, impl_->config.issuer, "JWTSERVICE_ISSUER");
   if (request.audience) {
     payload += ",\"aud\":";
-    append_json(payload, json(*request.audience), "audience");
+    append_json_string(payload, *request.audience, "audience");
   } else if (impl_->config.audience) {
     payload += ",\"aud\":";
-    append_json(payload, json(*impl_->config.audience), "JWTSERVICE_AUDIENCE");
+    append_json_string(payload, *impl_->config.audience, "JWTSERVICE_AUDIENCE");
   }
   if (request.action) {
     payload += ",\"action\":";
-    append_json(payload, json(*request.action), "action");
+    append_json_string(payload, *request.action, "action");
   }
   payload += ",\"jti\":";
-  append_json(payload, json(request.jti ? std::string{*request.jti} : random_uuid4()), "jti");
+  if (request.jti) {
+    append_json_string(payload, *request.jti, "jti");
+  } else {
+    payload += '"';
+    append_uuid4(payload);
+    payload += '"';
+  }
   if (extra != nullptr) {
     payload += ",\"extra_data\":";
-    append_json(payload, *extra, "extra_data");
+    try {
+      payload += extra->dump();
+    } catch (const json::type_error&) {
+      throw InvalidArgument("extra_data must be valid UTF-8");
+    }
   }
   payload += '}';
 
@@ -238,9 +306,9 @@ std::string Engine::create(const CreateRequest& request) const {
 }
 
 Verdict Engine::validate(std::string_view token, const ExpectedAudience& expected,
-                         ActionNameCheck is_action) const noexcept {
+                         ActionIndex action_index) const noexcept {
   try {
-    return impl_->run(token, expected, is_action, Mode::validate);
+    return impl_->run(token, expected, action_index, Mode::validate);
   } catch (...) {
     // Only resource exhaustion gets here; refuse the token rather than guess.
     impl_->log(LogLevel::error, "token validation failed internally (out of memory?); token refused");
@@ -249,11 +317,11 @@ Verdict Engine::validate(std::string_view token, const ExpectedAudience& expecte
 }
 
 Verdict Engine::consume(std::string_view token, const ExpectedAudience& expected,
-                        ActionNameCheck is_action) const {
+                        ActionIndex action_index) const {
   if (!impl_->store) {
     throw StoreError("consumir needs a revocation store: single use cannot be enforced without one");
   }
-  return impl_->run(token, expected, is_action, Mode::consume);
+  return impl_->run(token, expected, action_index, Mode::consume);
 }
 
 bool Engine::revoke(std::string_view token, std::optional<std::string_view> reason) const {
@@ -264,14 +332,13 @@ bool Engine::revoke(std::string_view token, std::optional<std::string_view> reas
   Decoded decoded;
   if (impl_->decode(token, decoded) != Reason::none) return false;
   // Only signature and expiry matter: a token of another audience or issuer can still be revoked.
-  const auto jti = decoded.claims.find("jti");
-  if (jti == decoded.claims.end() || !jti->is_string() || is_blank(jti->get_ref<const std::string&>())) {
-    return false;
-  }
+  if (decoded.claims.jti.type != JsonType::string) return false;
+  const std::string jti = string_value(decoded.claims.jti);
+  if (is_blank(jti)) return false;
   const auto ttl =
       revocation_ttl(decoded.exp, impl_->clock(), impl_->config.leeway, impl_->revocation_ttl_max);
   if (!ttl) return false;  // expired: it can no longer be used anyway
-  return impl_->store_revoke(jti->get_ref<const std::string&>(), *ttl, reason);
+  return impl_->store_revoke(jti, *ttl, reason);
 }
 
 bool Engine::revoke_jti(std::string_view jti, std::int64_t exp,
@@ -312,13 +379,14 @@ Reason Engine::Impl::decode(std::string_view token, Decoded& out) const {
   const std::string_view payload_b64 = token.substr(dot1 + 1, dot2 - dot1 - 1);
   const std::string_view signature_b64 = token.substr(dot2 + 1);
 
-  std::string header_text;
-  std::string payload_text;
-  if (!base64url_decode(header_b64, header_text) || !base64url_decode(payload_b64, payload_text) ||
-      !base64url_is_canonical(signature_b64)) {
-    return Reason::invalid;
+  const auto payload_text = decode_segment(payload_b64, out.payload);
+  if (!payload_text || !base64url_is_canonical(signature_b64)) return Reason::invalid;
+  // The header jwtservice writes is accepted by its exact bytes; any other is decoded and read.
+  if (header_b64 != kHeaderB64) {
+    SegmentBuffer header_buffer;
+    const auto header_text = decode_segment(header_b64, header_buffer);
+    if (!header_text || !header_acceptable(*header_text, config.algorithm)) return Reason::invalid;
   }
-  if (!header_acceptable(header_text, config.algorithm)) return Reason::invalid;
 
   // 4. bad_signature: a MAC of the wrong length is a mismatch too. Nothing of the payload has
   //    been parsed yet.
@@ -330,87 +398,85 @@ Reason Engine::Impl::decode(std::string_view token, Decoded& out) const {
   }
 
   // 5. invalid: a malformed payload.
-  json& claims = out.claims;
-  if (!parse_json_strict(payload_text, claims) || !claims.is_object()) return Reason::invalid;
-  const auto end = claims.end();
-  if (const auto it = claims.find("nbf"); it != end && !(out.nbf = numeric_date(*it))) return Reason::invalid;
-  if (const auto it = claims.find("exp"); it != end && !(out.exp = numeric_date(*it))) return Reason::invalid;
-  if (const auto it = claims.find("iss"); it != end && !it->is_string()) return Reason::invalid;
-  if (const auto it = claims.find("aud"); it != end && !is_string_or_string_array(*it))
+  ClaimSpans& claims = out.claims;
+  if (!read_claims(*payload_text, claims)) return Reason::invalid;
+  if (claims.nbf.present() && !(out.nbf = numeric_date(claims.nbf))) return Reason::invalid;
+  if (claims.exp.present() && !(out.exp = numeric_date(claims.exp))) return Reason::invalid;
+  if (claims.iss.present() && claims.iss.type != JsonType::string) return Reason::invalid;
+  if (claims.aud.present() && claims.aud.type != JsonType::string && !is_string_array(claims.aud)) {
     return Reason::invalid;
+  }
   return Reason::none;
 }
 
-Reason Engine::Impl::check_claims(Decoded& token, std::int64_t now, const ExpectedAudience& expected,
-                                  ActionNameCheck is_action, Verdict& v) const {
-  json& claims = token.claims;
-  const auto end = claims.end();
+Reason Engine::Impl::check_claims(const Decoded& token, std::int64_t now, const ExpectedAudience& expected,
+                                  ActionIndex action_index, Verdict& v) const {
+  const ClaimSpans& claims = token.claims;
   const std::int64_t leeway = config.leeway;
 
   // 6. invalid_iat
   std::optional<std::int64_t> iat;
-  if (const auto it = claims.find("iat"); it != end) {
-    iat = numeric_date(*it);
+  if (claims.iat.present()) {
+    iat = numeric_date(claims.iat);
     if (!iat || *iat > sat_add(now, leeway)) return Reason::invalid_iat;
   }
   // 7. immature
   if (token.nbf && *token.nbf > sat_add(now, leeway)) return Reason::immature;
-  // 8. expired: a token is expired AT its exp second.
-  // exp - now + leeway <= 0, in a form exact even when now - leeway would underflow.
+  // 8. expired: a token is expired AT its exp second; exp - now + leeway <= 0, computed in a
+  //    form that stays exact where now - leeway would underflow.
   if (token.exp && sat_add(sat_sub(*token.exp, now), leeway) <= 0) return Reason::expired;
   // 9. invalid_issuer
-  const auto iss_it = claims.find("iss");
-  if (iss_it == end || iss_it->get_ref<const std::string&>() != config.issuer) return Reason::invalid_issuer;
+  if (!string_equals(claims.iss, config.issuer)) return Reason::invalid_issuer;
   // 10. invalid_audience: checked only when an audience is expected.
-  std::optional<std::string> matched_aud;
   const bool audience_expected = !expected.use_config() || config.audience.has_value();
-  auto accepted = [&](std::string_view aud) {
-    return expected.use_config() ? aud == *config.audience : expected.contains(aud);
+  auto accepted = [&](const JsonSpan& aud) {
+    if (expected.use_config()) return string_equals(aud, *config.audience);
+    return aud.escaped ? expected.contains(string_value(aud)) : expected.contains(aud.raw);
   };
-  if (const auto aud_it = claims.find("aud"); aud_it != end) {
-    if (aud_it->is_string()) {
-      if (audience_expected && !accepted(aud_it->get_ref<const std::string&>()))
-        return Reason::invalid_audience;
-      matched_aud = aud_it->get<std::string>();
-    } else {
-      for (const auto& member : *aud_it) {
-        if (!audience_expected || accepted(member.get_ref<const std::string&>())) {
-          matched_aud = member.get<std::string>();
-          break;
-        }
-      }
-      if (audience_expected && !matched_aud) return Reason::invalid_audience;
+  const JsonSpan* matched = nullptr;
+  JsonSpan member;
+  if (claims.aud.type == JsonType::string) {
+    if (audience_expected && !accepted(claims.aud)) return Reason::invalid_audience;
+    matched = &claims.aud;
+  } else if (claims.aud.present()) {
+    // A list reports the member that matched, or its first member when nothing was expected.
+    if (find_string(claims.aud, [&](const JsonSpan& m) {
+          member = m;
+          return !audience_expected || accepted(m);
+        })) {
+      matched = &member;
+    } else if (audience_expected) {
+      return Reason::invalid_audience;
     }
   } else if (audience_expected) {
     return Reason::invalid_audience;
   }
-  // 11. missing_sub
-  const auto sub_it = claims.find("sub");
-  if (sub_it == end || !sub_it->is_string() || sub_it->get_ref<const std::string&>().empty()) {
-    return Reason::missing_sub;
-  }
+  // 11. missing_sub (an escape always decodes to at least one character)
+  if (claims.sub.type != JsonType::string || claims.sub.raw.empty()) return Reason::missing_sub;
   // 12. invalid_action
-  const auto action_it = claims.find("action");
-  if (action_it != end && (!action_it->is_string() || !is_action(action_it->get_ref<const std::string&>()))) {
-    return Reason::invalid_action;
+  int action = -1;
+  if (claims.action.present()) {
+    if (claims.action.type != JsonType::string) return Reason::invalid_action;
+    action =
+        claims.action.escaped ? action_index(string_value(claims.action)) : action_index(claims.action.raw);
+    if (action < 0) return Reason::invalid_action;
   }
   // 13. invalid_extra_data
-  const auto extra_it = claims.find("extra_data");
-  if (extra_it != end && !extra_it->is_object()) return Reason::invalid_extra_data;
+  if (claims.extra_data.present() && claims.extra_data.type != JsonType::object)
+    return Reason::invalid_extra_data;
 
-  v.sub = sub_it->get<std::string>();
-  if (action_it != end) v.action = action_it->get<std::string>();
+  v.sub = string_value(claims.sub);
+  if (action >= 0) v.action = static_cast<std::size_t>(action);
   if (iat) v.age = sat_sub(now, *iat);
   if (token.exp) v.expires_in = sat_sub(*token.exp, now);
-  v.aud = std::move(matched_aud);
-  if (extra_it != end) v.extra_data = std::move(*extra_it);
-  if (const auto jti_it = claims.find("jti"); jti_it != end && jti_it->is_string()) {
-    v.jti = jti_it->get<std::string>();
-  }
+  if (matched != nullptr) v.aud = string_value(*matched);
+  // The reader has already held the object to every strict rule; nlohmann only builds it.
+  if (claims.extra_data.present()) v.extra_data = json::parse(claims.extra_data.raw);
+  if (claims.jti.type == JsonType::string) v.jti = string_value(claims.jti);
   return Reason::none;
 }
 
-Verdict Engine::Impl::run(std::string_view token, const ExpectedAudience& expected, ActionNameCheck is_action,
+Verdict Engine::Impl::run(std::string_view token, const ExpectedAudience& expected, ActionIndex action_index,
                           Mode mode) const {
   auto fail = [](Reason reason, std::optional<std::string> jti = std::nullopt) {
     Verdict f;
@@ -429,14 +495,15 @@ Verdict Engine::Impl::run(std::string_view token, const ExpectedAudience& expect
   // 6-13.
   const std::int64_t now = clock();
   Verdict v;
-  if (const Reason r = check_claims(decoded, now, expected, is_action, v); r != Reason::none) return fail(r);
+  if (const Reason r = check_claims(decoded, now, expected, action_index, v); r != Reason::none)
+    return fail(r);
   if (!store) {
     v.reason = Reason::none;
     return v;
   }
   // 14. missing_jti: a store cannot revoke what it cannot name.
   if (!v.jti || is_blank(*v.jti)) return fail(Reason::missing_jti);
-  const std::string jti = *v.jti;
+  const std::string& jti = *v.jti;
 
   if (mode == Mode::consume) {
     // The atomic insert is the check: exactly one caller inserts, every other one is told

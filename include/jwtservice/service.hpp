@@ -182,16 +182,20 @@ class BasicService {
     return s ? std::optional<std::string_view>{*s} : std::nullopt;
   }
 
-  static bool is_action_name(std::string_view name) noexcept {
-    return action_from_name<Action>(name).has_value();
+  static int action_index(std::string_view name) noexcept {
+    const auto& names = action_traits<Action>::names;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (names[i].second == name) return static_cast<int>(i);
+    }
+    return -1;
   }
 
   Result run(std::string_view token, const detail::ExpectedAudience& audience) const {
-    return to_result(engine_->validate(token, audience, &is_action_name));
+    return to_result(engine_->validate(token, audience, &action_index));
   }
 
   Result consume_with(std::string_view token, const detail::ExpectedAudience& audience) const {
-    return to_result(engine_->consume(token, audience, &is_action_name));
+    return to_result(engine_->consume(token, audience, &action_index));
   }
 
   static Result to_result(detail::Verdict v) {
@@ -202,7 +206,7 @@ class BasicService {
     r.jti = std::move(v.jti);
     if (!r.valid) return r;
     r.sub = std::move(v.sub);
-    if (v.action) r.action = action_from_name<Action>(*v.action);
+    if (v.action) r.action = action_traits<Action>::names[*v.action].first;
     r.age = v.age;
     r.expires_in = v.expires_in;
     r.aud = std::move(v.aud);

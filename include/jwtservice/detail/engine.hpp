@@ -56,7 +56,7 @@ struct CreateRequest {
 struct Verdict {
   Reason reason = Reason::invalid;
   std::optional<std::string> sub;
-  std::optional<std::string> action;
+  std::optional<std::size_t> action;  ///< index into action_traits<Action>::names
   std::optional<std::int64_t> age;
   std::optional<std::int64_t> expires_in;
   std::optional<std::string> aud;
@@ -64,8 +64,8 @@ struct Verdict {
   std::optional<std::string> jti;
 };
 
-/// True when `name` names an enumerator of the service's action enum.
-using ActionNameCheck = bool (*)(std::string_view name) noexcept;
+/// The index of `name` in the service's action_traits names, or -1 when it names none.
+using ActionIndex = int (*)(std::string_view name) noexcept;
 
 /// Creates and validates tokens; all members are safe to call concurrently.
 class Engine {
@@ -77,11 +77,11 @@ class Engine {
 
   [[nodiscard]] std::string create(const CreateRequest& request) const;
   [[nodiscard]] Verdict validate(std::string_view token, const ExpectedAudience& audience,
-                                 ActionNameCheck is_action) const noexcept;
+                                 ActionIndex action_index) const noexcept;
   /// Validation, then the atomic insert of the jti: valid for exactly one caller. Throws
   /// StoreError without a store or when the store fails.
   [[nodiscard]] Verdict consume(std::string_view token, const ExpectedAudience& audience,
-                                ActionNameCheck is_action) const;
+                                ActionIndex action_index) const;
   /// Revokes a token whose signature and expiry check out; see BasicService::revogar.
   bool revoke(std::string_view token, std::optional<std::string_view> reason) const;
   /// Revokes a jti until `exp` (+ leeway); see BasicService::revogar_jti.

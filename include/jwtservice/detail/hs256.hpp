@@ -11,8 +11,9 @@ namespace jwtservice::detail {
 using Mac256 = std::array<unsigned char, 32>;
 
 /// A pre-keyed HMAC-SHA-256. The MAC algorithm is fetched and the key scheduled once, at
-/// construction; each call works on a copy of that keyed state. Thread-safe: sign and verify
-/// may run concurrently. The key bytes live only inside OpenSSL, which cleanses them on free.
+/// construction; calls reuse working copies of that keyed state from a small lock-free pool.
+/// Thread-safe: sign and verify may run concurrently. The key bytes live only inside OpenSSL, which cleanses
+/// them on free.
 class Hs256Key {
  public:
   /// Throws std::runtime_error when OpenSSL cannot provide HMAC-SHA-256.
@@ -32,6 +33,8 @@ class Hs256Key {
                             std::size_t mac_size) const noexcept;
 
  private:
+  bool compute(std::string_view data, Mac256& out) const noexcept;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

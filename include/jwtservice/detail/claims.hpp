@@ -1,0 +1,101 @@
+// The strict claim reader: one validating pass over a header or payload that records where the
+// members of interest are, without building a DOM.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace jwtservice::detail {
+
+enum class JsonType : std::uint8_t { absent, null, boolean, number, string, array, object };
+
+/// Where one member's value sits in the text. For strings, `raw` is the content between the
+/// quotes, still escaped when `escaped`; for everything else, the value's whole text.
+struct JsonSpan {
+  JsonType type = JsonType::absent;
+  bool escaped = false;
+  std::string_view raw;
+
+  [[nodiscard]] bool present() const noexcept { return type != JsonType::absent; }
+};
+
+/// The top-level members a payload is checked for.
+struct ClaimSpans {
+  JsonSpan sub, iat, nbf, exp, iss, aud, action, jti, extra_data;
+};
+
+/// The top-level members a header is checked for.
+struct HeaderSpans {
+  JsonSpan alg, typ, crit, b64;
+};
+
+/// Validates `text` as exactly one JSON object under the rules of parse_json_strict (no BOM,
+/// no NUL, valid UTF-8 and surrogates, no repeated member name in any object, depth <= 64,
+/// numbers within the double range, nothing after the value) and records the top-level
+/// claims. False for anything else. Never throws, never recurses; works in thread-local
+/// scratch space, so it does not allocate once a thread has seen its largest payload.
+[[nodiscard]] bool read_claims(std::string_view text, ClaimSpans& out) noexcept;
+
+/// The same rules, recording the header members.
+[[nodiscard]] bool read_header(std::string_view text, HeaderSpans& out) noexcept;
+
+/// A NumericDate from a recorded number: an integer, or a decimal truncated toward zero, that
+/// fits a signed 64-bit integer. Nullopt for any other type or value.
+[[nodiscard]] std::optional<std::int64_t> numeric_date(const JsonSpan& value) noexcept;
+
+/// True when the string value equals `expected` after unescaping.
+[[nodiscard]] bool string_equals(const JsonSpan& value, std::string_view expected) noexcept;
+
+/// The string value, unescaped.
+[[nodiscard]] std::string string_value(const JsonSpan& value);
+
+/// Calls `f(JsonSpan)` for each member of an array that is_string_array accepted, in order,
+/// until `f` returns true; returns whether it did.
+template <class F>
+bool find_string(const JsonSpan& array, F&& f) noexcept;
+
+/// The length of the well-formed UTF-8 sequence that starts `s` (RFC 3629), 0 when ill-formed.
+[[nodiscard]] std::size_t utf8_sequence_length(std::string_view s) noexcept;
+
+/// Reads the array once: true when every member is a string.
+[[nodiscard]] bool is_string_array(const JsonSpan& array) noexcept;
+
+// --- implementation of the template ---------------------------------------------------------
+
+namespace claims_internal {
+inline bool is_ws(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+}  // namespace claims_internal
+
+template <class F>
+bool find_string(const JsonSpan& array, F&& f) noexcept {
+  using claims_internal::is_ws;
+  // The text was validated by read_claims and is_string_array: only its shape is followed.
+  const std::string_view t = array.raw;
+  std::size_t i = 1;  // past '['
+  while (is_ws(t[i]))
+    ++i;
+  while (t[i] == '"') {
+    const std::size_t start = ++i;
+    bool escaped = false;
+    for (; t[i] != '"'; ++i) {
+      if (t[i] == '\\') {
+        escaped = true;
+        ++i;
+      }
+    }
+    if (f(JsonSpan{JsonType::string, escaped, t.substr(start, i - start)})) return true;
+    ++i;
+    while (is_ws(t[i]))
+      ++i;
+    if (t[i] == ',') ++i;
+    while (is_ws(t[i]))
+      ++i;
+  }
+  return false;
+}
+
+}  // namespace jwtservice::detail
