@@ -29,7 +29,7 @@ struct UsageError {
 };
 
 constexpr std::string_view kMainHelp =
-    R"(jwtservice — create, validate, revoke and inspect purpose-tagged JWTs (HS256)
+    R"HELP(jwtservice — create, validate, revoke and inspect purpose-tagged JWTs (HS256)
 
 Usage:
   jwtservice create     [CFG] --sub SUB [--action NAME] [--expires-in S] [--audience A] [--jti J] [--extra-data JSON]
@@ -53,11 +53,16 @@ Any command:
 
 Exit status: 0 valid / done, 1 invalid token / not revoked, 2 usage, configuration or store error.
 Run "jwtservice COMMAND --help" for a command's options and an example.
-)";
+
+Example:
+  export SECRET_KEY="$(jwtservice keygen)"
+  TOKEN=$(jwtservice create --sub ana@example.com --action VALIDAR_EMAIL)
+  jwtservice validate "$TOKEN"
+)HELP";
 
 const std::map<std::string, std::string, std::less<>> kCommandHelp = {
     {"create",
-     R"(jwtservice create [CFG] --sub SUB [--action NAME] [--expires-in S] [--audience A] [--jti J] [--extra-data JSON]
+     R"HELP(jwtservice create [CFG] --sub SUB [--action NAME] [--expires-in S] [--audience A] [--jti J] [--extra-data JSON]
 
 Prints a new token and a newline. --expires-in defaults to 600 (0 = no exp); --action is a
 JWTAction name (VALIDAR_EMAIL, RESET_PASSWORD, PENDING_2FA, ACTIVATING_2FA,
@@ -65,8 +70,8 @@ PENDING_PASSWORD_CHANGE, NO_ACTION); --extra-data is a JSON object.
 
 Example:
   SECRET_KEY=... jwtservice create --sub ana@example.com --action RESET_PASSWORD --expires-in 900
-)"},
-    {"validate", R"(jwtservice validate [CFG] [--audience A]... [--store URI] TOKEN
+)HELP"},
+    {"validate", R"HELP(jwtservice validate [CFG] [--audience A]... [--store URI] TOKEN
 
 Prints {"valid","status","reason","sub","action","age","expires_in","aud","jti","extra_data"}
 (absent values null). Several --audience accept any of them. With --store, a revoked token is
@@ -74,8 +79,8 @@ refused. Exit 0 valid, 1 invalid (including store_unavailable), 2 usage or confi
 
 Example:
   jwtservice validate --config app.json --audience web-app "$TOKEN"
-)"},
-    {"revoke", R"(jwtservice revoke [CFG] --store URI [--reason R] TOKEN
+)HELP"},
+    {"revoke", R"HELP(jwtservice revoke [CFG] --store URI [--reason R] TOKEN
 
 Revokes the token until its exp (+ leeway); checks only signature and expiry. Prints
 {"revoked":true|false}. Exit 0 when revoked now, 1 when not (already revoked, invalid,
@@ -83,24 +88,24 @@ expired, no jti), 2 when the store fails.
 
 Example:
   jwtservice revoke --store sqlite:var/revocations.db --reason logout "$TOKEN"
-)"},
-    {"revoke-jti", R"(jwtservice revoke-jti [CFG] --store URI --jti J --exp E [--reason R]
+)HELP"},
+    {"revoke-jti", R"HELP(jwtservice revoke-jti [CFG] --store URI --jti J --exp E [--reason R]
 
 Revokes a token id until E (Unix seconds, + leeway). Prints {"revoked":true|false}. Exit 0
 when revoked now, 1 when not (already revoked, blank jti, E past), 2 when the store fails.
 
 Example:
   jwtservice revoke-jti --store sqlite:var/revocations.db --jti 6f1c... --exp 1767225600 --reason incident
-)"},
-    {"consume", R"(jwtservice consume [CFG] --store URI TOKEN
+)HELP"},
+    {"consume", R"HELP(jwtservice consume [CFG] --store URI TOKEN
 
 Validates the token and revokes it in one atomic step: valid exactly once. Prints the same
 object as validate, with the same exit codes.
 
 Example:
   jwtservice consume --store sqlite:var/revocations.db - < reset-token.txt
-)"},
-    {"inspect", R"(jwtservice inspect TOKEN
+)HELP"},
+    {"inspect", R"HELP(jwtservice inspect TOKEN
 
 Decodes the header and payload WITHOUT verifying anything and prints
 {"verified":false,"warning":"UNVERIFIED ...","header":{...},"payload":{...}}.
@@ -108,15 +113,16 @@ Never trust what it shows. Exit 0 when the token decodes, 1 when it does not.
 
 Example:
   jwtservice inspect "$TOKEN"
-)"},
-    {"keygen", R"(jwtservice keygen [--bytes N]
+)HELP"},
+    {"keygen", R"HELP(jwtservice keygen [--bytes N]
 
 Prints a random secret of N bytes (default 32, at least 32, at most 1024) from OpenSSL's
-CSPRNG, base64url-encoded. Use the printed text itself as SECRET_KEY.
+CSPRNG, base64url-encoded, and a newline. Use the printed text itself as SECRET_KEY. A file
+given to --secret-file is used byte for byte, so write it without the newline.
 
 Example:
-  jwtservice keygen > secret.txt && jwtservice create --secret-file secret.txt --sub ana
-)"},
+  jwtservice keygen | tr -d '\n' > secret.key && jwtservice create --secret-file secret.key --sub ana
+)HELP"},
 };
 
 /// Parsed command-line options: each flag's values in order, and the positional arguments.
@@ -247,12 +253,14 @@ jwtservice::Config load_config(const Args& args) {
   return jwtservice::load_token_config_from_dict(settings);
 }
 
-jwtservice::RevocationStoreHandle open_store(const std::optional<std::string>& uri) {
+/// The store named by --store, on the same clock as the service (so --now holds for it too).
+jwtservice::RevocationStoreHandle open_store(const std::optional<std::string>& uri, jwtservice::Clock clock) {
   if (!uri) return {};
   constexpr std::string_view kSqlite = "sqlite:";
   if (uri->rfind(kSqlite, 0) == 0) {
 #if JWTSERVICE_WITH_SQLITE
-    return std::make_shared<jwtservice::SQLiteRevocationStore>(uri->substr(kSqlite.size()));
+    return std::make_shared<jwtservice::SQLiteRevocationStore>(uri->substr(kSqlite.size()), 300,
+                                                               std::move(clock));
 #else
     throw UsageError{"this jwtservice was built without SQLite (JWTSERVICE_WITH_SQLITE=OFF)"};
 #endif
@@ -264,11 +272,11 @@ jwtservice::Service make_service(const Args& args, bool needs_store) {
   const auto store_uri = args.get("store");
   if (needs_store && !store_uri) throw UsageError{"this command needs --store sqlite:PATH"};
   jwtservice::ServiceOptions options;
-  options.revocation_store = open_store(store_uri);
   if (const auto now = args.get("now")) {
     const std::int64_t fixed = parse_int(*now, "now");
     options.clock = [fixed] { return fixed; };
   }
+  options.revocation_store = open_store(store_uri, options.clock);
   return jwtservice::Service{load_config(args), std::move(options)};
 }
 
@@ -433,7 +441,9 @@ int run(int argc, char** argv) {
     flags = {{"now", false}};
     if (command == "keygen") flags.emplace("bytes", false);
   } else {
-    throw UsageError{"unknown command '" + command + "' (run jwtservice --help)"};
+    // A forgotten command word leaves a token here: never echo more than a prefix of it.
+    const std::string shown = command.size() > 32 ? command.substr(0, 16) + "..." : command;
+    throw UsageError{"unknown command '" + shown + "' (run jwtservice --help)"};
   }
   const Args args{command, rest, flags};
   if (args.help()) {
