@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <utility>
@@ -149,6 +150,8 @@ struct Engine::Impl {
   MonotonicClock monotonic_clock;
   std::unique_ptr<TokenBucket> create_limit;    // null = unlimited
   std::unique_ptr<TokenBucket> validate_limit;  // null = unlimited
+  RateLimiterHandle shared_limit;               // empty = the buckets above decide alone
+  mutable std::atomic<bool> shared_limit_failure_logged{false};
   Hs256Key key;
 
   Impl(Config validated_config, ServiceOptions options)
@@ -161,10 +164,32 @@ struct Engine::Impl {
                                                 : MonotonicClock{&steady_now}),
         create_limit(bucket(config.rate_limit_create)),
         validate_limit(bucket(config.rate_limit_validate)),
+        shared_limit(std::move(options.rate_limiter)),
         key(config.secret_key) {}
 
   static std::unique_ptr<TokenBucket> bucket(std::int64_t per_minute) {
     return per_minute > 0 ? std::make_unique<TokenBucket>(per_minute) : nullptr;
+  }
+
+  /// One token for `operation`: from the shared limiter when there is one, else (or when it
+  /// fails) from the local bucket. A limit of 0 is unlimited either way.
+  bool acquire(std::string_view operation, std::int64_t per_minute, TokenBucket* local) const {
+    if (local == nullptr) return true;
+    if (shared_limit) {
+      try {
+        return shared_limit.try_acquire(operation, per_minute);
+      } catch (const std::exception& e) {
+        if (!shared_limit_failure_logged.exchange(true)) {
+          log(LogLevel::warning,
+              std::string{"shared rate limiter failed, using the local limit: "} + e.what());
+        }
+      } catch (...) {
+        if (!shared_limit_failure_logged.exchange(true)) {
+          log(LogLevel::warning, "shared rate limiter failed, using the local limit");
+        }
+      }
+    }
+    return local->try_acquire(monotonic_clock());
   }
 
   void log(LogLevel level, std::string_view message) const noexcept {
@@ -236,7 +261,7 @@ std::string Engine::create(const CreateRequest& request) const {
     throw InvalidArgument("extra_data must be a JSON object or null");
   }
 
-  if (impl_->create_limit && !impl_->create_limit->try_acquire(impl_->monotonic_clock())) {
+  if (!impl_->acquire("create", impl_->config.rate_limit_create, impl_->create_limit.get())) {
     throw RateLimitExceeded("token creation rate limit (JWTSERVICE_RATELIMIT_CREATE) exceeded");
   }
 
@@ -488,7 +513,8 @@ Verdict Engine::Impl::run(std::string_view token, const ExpectedAudience& expect
   // 1. missing_token
   if (is_blank(token)) return fail(Reason::missing_token);
   // 2. rate_limited
-  if (validate_limit && !validate_limit->try_acquire(monotonic_clock())) return fail(Reason::rate_limited);
+  if (!acquire("validate", config.rate_limit_validate, validate_limit.get()))
+    return fail(Reason::rate_limited);
   // 3-5. invalid, bad_signature, invalid
   Decoded decoded;
   if (const Reason r = decode(token, decoded); r != Reason::none) return fail(r);

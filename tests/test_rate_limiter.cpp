@@ -5,6 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -160,6 +163,73 @@ TEST_F(ServiceRateLimit, OfTwentyThreadsRacingForFiveValidationsExactlyFiveWin) 
     t.join();
   EXPECT_EQ(valid, 5);
   EXPECT_EQ(limited, 15);
+}
+
+/// A shared limiter the tests control: a budget per operation, or a failure.
+struct FakeSharedLimiter {
+  std::map<std::string, int, std::less<>> budget;
+  std::vector<std::pair<std::string, std::int64_t>> calls;
+  bool fail = false;
+  bool try_acquire(std::string_view operation, std::int64_t per_minute) {
+    calls.emplace_back(std::string{operation}, per_minute);
+    if (fail) throw std::runtime_error("limiter unreachable");
+    auto& left = budget[std::string{operation}];
+    return left-- > 0;
+  }
+};
+
+static_assert(jwtservice::RateLimiter<FakeSharedLimiter>);
+static_assert(!jwtservice::RateLimiter<int>);
+
+TEST_F(ServiceRateLimit, ASharedLimiterDecidesWithTheConfiguredLimits) {
+  auto limiter = std::make_shared<FakeSharedLimiter>();
+  limiter->budget = {{"create", 1}, {"validate", 1}};
+  auto config = jt::test_config();
+  config.rate_limit_create = 100;
+  config.rate_limit_validate = 200;
+  jwtservice::Service service{config, jwtservice::ServiceOptions{.logger = jwtservice::null_logger(),
+                                                                 .clock = [] { return jt::kNow; },
+                                                                 .rate_limiter = limiter}};
+  const auto token = service.criar({.sub = "u"});
+  EXPECT_THROW((void)service.criar({.sub = "u"}), jwtservice::RateLimitExceeded)
+      << "the shared budget is spent";
+  EXPECT_TRUE(service.validar(token).valid);
+  EXPECT_EQ(service.validar(token).reason, Reason::rate_limited);
+  const std::vector<std::pair<std::string, std::int64_t>> expected{
+      {"create", 100}, {"create", 100}, {"validate", 200}, {"validate", 200}};
+  EXPECT_EQ(limiter->calls, expected);
+}
+
+TEST_F(ServiceRateLimit, AFailingSharedLimiterFallsBackToTheLocalBucketAndLogsOnce) {
+  auto limiter = std::make_shared<FakeSharedLimiter>();
+  limiter->fail = true;
+  std::vector<std::string> warnings;
+  auto config = jt::test_config();
+  config.rate_limit_validate = 2;
+  jwtservice::Service service{
+      config, jwtservice::ServiceOptions{.logger =
+                                             [&](jwtservice::LogLevel level, std::string_view m) {
+                                               if (level == jwtservice::LogLevel::warning)
+                                                 warnings.emplace_back(m);
+                                             },
+                                         .clock = [] { return jt::kNow; },
+                                         .monotonic_clock = [this] { return mono_.load(); },
+                                         .rate_limiter = limiter}};
+  warnings.clear();  // construction warns about the unlimited create limit
+  const auto token = jt::forge_claims(jt::good_claims());
+  EXPECT_TRUE(service.validar(token).valid);
+  EXPECT_TRUE(service.validar(token).valid);
+  EXPECT_EQ(service.validar(token).reason, Reason::rate_limited) << "the local bucket of 2 still limits";
+  EXPECT_EQ(warnings.size(), 1u) << "the limiter failure is logged once, not per call";
+}
+
+TEST_F(ServiceRateLimit, ZeroLimitNeverAsksTheSharedLimiter) {
+  auto limiter = std::make_shared<FakeSharedLimiter>();
+  auto service = jwtservice::Service{
+      jt::test_config(),
+      jwtservice::ServiceOptions{.logger = jwtservice::null_logger(), .rate_limiter = limiter}};
+  (void)service.criar({.sub = "u"});
+  EXPECT_TRUE(limiter->calls.empty());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "jwtservice/clock.hpp"
 #include "jwtservice/logger.hpp"
+#include "jwtservice/rate_limiter.hpp"
 #include "jwtservice/revocation.hpp"
 
 namespace jwtservice {
@@ -18,6 +19,7 @@ struct ServiceOptions {
   std::optional<std::int64_t> revocation_ttl_max{};  ///< > 0; caps every revocation TTL
   Clock clock{};                                     ///< Unix seconds; default: the system clock
   MonotonicClock monotonic_clock{};                  ///< drives the rate limiters; default: steady_clock
+  RateLimiterHandle rate_limiter{};  ///< shared by every instance (e.g. Redis); empty = in-process buckets
 };
 
 }  // namespace jwtservice

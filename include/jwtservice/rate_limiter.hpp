@@ -1,11 +1,15 @@
-// TokenBucket: a lock-free token bucket driven by an injected monotonic clock.
+// TokenBucket, the lock-free in-process limiter, and the RateLimiter seam for shared ones.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <string_view>
+#include <utility>
 
 namespace jwtservice {
 
@@ -44,6 +48,48 @@ class TokenBucket {
   const std::int64_t interval_ns_;  // time that refills one token
   const std::int64_t burst_ns_;     // capacity, as time: per_minute intervals
   std::atomic<std::int64_t> tat_{std::numeric_limits<std::int64_t>::min() / 2};
+};
+
+/// A limiter shared beyond this process (all instances of a service drawing on one budget).
+/// `try_acquire(operation, per_minute)` takes one token from the bucket named `operation`
+/// ("create" or "validate") holding `per_minute` tokens and refilled at per_minute/60 per
+/// second; true when one was taken. It may throw: the service then falls back to its own
+/// in-process bucket for that call and logs the first failure (rate limits fail open to the
+/// local limit; revocation, by contrast, fails closed). A minimal conforming limiter:
+/// ```
+/// struct MyLimiter {
+///   bool try_acquire(std::string_view operation, std::int64_t per_minute);
+/// };
+/// ```
+template <class L>
+concept RateLimiter = requires(L& l, std::string_view operation, std::int64_t per_minute) {
+  { l.try_acquire(operation, per_minute) } -> std::convertible_to<bool>;
+};
+
+/// A shared, type-erased reference to any RateLimiter; empty means in-process buckets only.
+class RateLimiterHandle {
+ public:
+  RateLimiterHandle() = default;
+
+  template <RateLimiter L>
+  RateLimiterHandle(std::shared_ptr<L> limiter)  // NOLINT(google-explicit-constructor): assignable by design
+      : limiter_(std::move(limiter)), try_acquire_(limiter_ ? &try_acquire_thunk<L> : nullptr) {}
+
+  [[nodiscard]] explicit operator bool() const noexcept { return limiter_ != nullptr; }
+
+  /// Forwards to the limiter; its exceptions propagate. Requires a non-empty handle.
+  [[nodiscard]] bool try_acquire(std::string_view operation, std::int64_t per_minute) const {
+    return try_acquire_(limiter_.get(), operation, per_minute);
+  }
+
+ private:
+  template <class L>
+  static bool try_acquire_thunk(void* l, std::string_view operation, std::int64_t per_minute) {
+    return static_cast<bool>(static_cast<L*>(l)->try_acquire(operation, per_minute));
+  }
+
+  std::shared_ptr<void> limiter_;
+  bool (*try_acquire_)(void*, std::string_view, std::int64_t) = nullptr;
 };
 
 }  // namespace jwtservice
