@@ -483,7 +483,7 @@ bool read_header(std::string_view text, HeaderSpans& out) noexcept {
 std::optional<std::int64_t> numeric_date(const JsonSpan& value) noexcept {
   if (value.type != JsonType::number) return std::nullopt;
   const std::string_view t = value.raw;
-  if (t.find_first_of(".eE") == std::string_view::npos) {
+  if (std::none_of(t.begin(), t.end(), [](char c) { return c == '.' || c == 'e' || c == 'E'; })) {
     const bool negative = t[0] == '-';
     if (t.size() - (negative ? 1 : 0) <= 18) {  // cannot overflow: add the digits directly
       std::int64_t n = 0;
@@ -528,6 +528,141 @@ std::string string_value(const JsonSpan& value) {
 
 std::size_t utf8_sequence_length(std::string_view s) noexcept {
   return s.empty() ? 0 : utf8_sequence(s.data(), s.data() + s.size());
+}
+
+namespace {
+
+/// Builds nlohmann::json from text read_claims has validated, mirroring nlohmann's choices:
+/// non-negative integers are unsigned, negative ones signed, anything else a double. Depth is
+/// bounded by max_json_depth, so the recursion is too.
+class DomBuilder {
+ public:
+  explicit DomBuilder(std::string_view text) : t_(text) {}
+
+  /// False when a number needs strtod's exact underflow result: the caller parses instead.
+  bool build(nlohmann::json& out) { return value(out); }
+
+ private:
+  void ws() {
+    while (i_ < t_.size() && is_ws(t_[i_]))
+      ++i_;
+  }
+
+  bool value(nlohmann::json& out) {
+    ws();
+    switch (t_[i_]) {
+      case '{': {
+        out = nlohmann::json::object();
+        ++i_;
+        ws();
+        if (t_[i_] == '}') {
+          ++i_;
+          return true;
+        }
+        for (;;) {
+          ws();
+          std::string key = string();
+          ws();
+          ++i_;  // ':'
+          if (!value(out[std::move(key)])) return false;
+          ws();
+          if (t_[i_++] == '}') return true;  // else ','
+        }
+      }
+      case '[': {
+        out = nlohmann::json::array();
+        ++i_;
+        ws();
+        if (t_[i_] == ']') {
+          ++i_;
+          return true;
+        }
+        for (;;) {
+          out.push_back(nullptr);
+          if (!value(out.back())) return false;
+          ws();
+          if (t_[i_++] == ']') return true;  // else ','
+        }
+      }
+      case '"': out = string(); return true;
+      case 't':
+        i_ += 4;
+        out = true;
+        return true;
+      case 'f':
+        i_ += 5;
+        out = false;
+        return true;
+      case 'n':
+        i_ += 4;
+        out = nullptr;
+        return true;
+      default: return number(out);
+    }
+  }
+
+  std::string string() {
+    const std::size_t start = ++i_;
+    bool escaped = false;
+    for (; t_[i_] != '"'; ++i_) {
+      if (t_[i_] == '\\') {
+        escaped = true;
+        ++i_;
+      }
+    }
+    const std::string_view raw = t_.substr(start, i_ - start);
+    ++i_;
+    if (!escaped) return std::string{raw};
+    std::string out;
+    unescape_append(raw, out);
+    return out;
+  }
+
+  bool number(nlohmann::json& out) {
+    const std::size_t start = i_;
+    bool integer = true;
+    while (i_ < t_.size() && (is_digit(t_[i_]) || t_[i_] == '-' || t_[i_] == '+' || t_[i_] == '.' ||
+                              t_[i_] == 'e' || t_[i_] == 'E')) {
+      integer = integer && (is_digit(t_[i_]) || t_[i_] == '-');
+      ++i_;
+    }
+    const char* first = t_.data() + start;
+    const char* last = t_.data() + i_;
+    if (integer && *first == '-') {
+      std::int64_t v = 0;
+      if (std::from_chars(first, last, v).ec == std::errc{}) {
+        out = v;
+        return true;
+      }
+    } else if (integer) {
+      std::uint64_t v = 0;
+      if (std::from_chars(first, last, v).ec == std::errc{}) {
+        out = v;
+        return true;
+      }
+    }
+    double d = 0;
+    if (std::from_chars(first, last, d).ec != std::errc{}) return false;
+    out = d;
+    return true;
+  }
+
+  std::string_view t_;
+  std::size_t i_ = 0;
+};
+
+}  // namespace
+
+nlohmann::json json_value(const JsonSpan& value) {
+  switch (value.type) {
+    case JsonType::absent:
+    case JsonType::null: return nullptr;
+    case JsonType::string: return string_value(value);
+    default: break;
+  }
+  nlohmann::json out;
+  if (DomBuilder{value.raw}.build(out)) return out;
+  return nlohmann::json::parse(value.raw);  // a number only strtod rounds as nlohmann does
 }
 
 bool is_string_array(const JsonSpan& array) noexcept {

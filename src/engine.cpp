@@ -495,8 +495,8 @@ Reason Engine::Impl::check_claims(const Decoded& token, std::int64_t now, const 
   if (iat) v.age = sat_sub(now, *iat);
   if (token.exp) v.expires_in = sat_sub(*token.exp, now);
   if (matched != nullptr) v.aud = string_value(*matched);
-  // The reader has already held the object to every strict rule; nlohmann only builds it.
-  if (claims.extra_data.present()) v.extra_data = json::parse(claims.extra_data.raw);
+  // The reader has already held the object to every strict rule; it is only built here.
+  if (claims.extra_data.present()) v.extra_data = json_value(claims.extra_data);
   if (claims.jti.type == JsonType::string) v.jti = string_value(claims.jti);
   return Reason::none;
 }

@@ -179,6 +179,15 @@ TEST(ClaimReader, AgreesWithTheStrictParserOnRandomMutations) {
         default: text.erase(at, 1);
       }
     }
+    if (reader_accepts(text) && reference_accepts(text)) {
+      // What the reader accepts, it also builds exactly as nlohmann parses it.
+      jd::ClaimSpans spans;
+      (void)jd::read_claims(text, spans);
+      const json built = jd::json_value(jd::JsonSpan{jd::JsonType::object, false, text});
+      if (built != json::parse(text) && ++disagreements <= 5) {
+        ADD_FAILURE() << "built value differs from nlohmann's: " << printable(text);
+      }
+    }
     if (reader_accepts(text) != reference_accepts(text) && ++disagreements <= 5) {
       ADD_FAILURE() << "reader " << (reader_accepts(text) ? "accepts" : "refuses") << ", reference "
                     << (reference_accepts(text) ? "accepts" : "refuses") << ": " << printable(text);
@@ -261,6 +270,17 @@ TEST(ClaimReader, NumericDatesMatchTheDomReader) {
   EXPECT_FALSE(jd::numeric_date(c.exp));
   EXPECT_FALSE(jd::numeric_date(c.nbf));
   EXPECT_FALSE(jd::numeric_date(c.iat));
+}
+
+TEST(ClaimReader, BuiltValuesEqualNlohmannsForEveryKindOfValue) {
+  for (const std::string text :
+       {R"({"a":1,"b":-1,"c":1.5,"d":-0,"e":1e2,"f":18446744073709551615,"g":18446744073709551616})",
+        R"({"h":-9223372036854775808,"i":-9223372036854775809,"j":[true,false,null,"s\n\u00e9"],"k":{}})",
+        R"({"l":[],"m":[[{"x":[1]}]],"\u006e":"\ud83d\ude00","o":0.1,"p":1e-400,"q":5e-324})"}) {
+    const json built = jd::json_value(jd::JsonSpan{jd::JsonType::object, false, text});
+    EXPECT_EQ(built, json::parse(text)) << text;
+    EXPECT_EQ(built.dump(), json::parse(text).dump()) << "same types (signed/unsigned/float) for " << text;
+  }
 }
 
 TEST(ClaimReader, HeaderMembersAreRecorded) {

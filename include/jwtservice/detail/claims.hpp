@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,10 @@ struct HeaderSpans {
 
 /// The string value, unescaped.
 [[nodiscard]] std::string string_value(const JsonSpan& value);
+
+/// The recorded value as nlohmann::json, equal to what `nlohmann::json::parse` gives for the
+/// same text, built straight from the already validated text (no second lexing pass).
+[[nodiscard]] nlohmann::json json_value(const JsonSpan& value);
 
 /// Calls `f(JsonSpan)` for each member of an array that is_string_array accepted, in order,
 /// until `f` returns true; returns whether it did.
