@@ -1,0 +1,39 @@
+# Script (cmake -P) for the packaging.pkg_config test: builds main.cpp with nothing but the flags
+# `pkg-config --cflags --libs jwtservice` gives for the install prefix, then runs it.
+# Inputs: PKG_CONFIG_EXECUTABLE, PC_DIR (the installed pkgconfig folder), CXX, CXX_FLAGS,
+# LINKER_FLAGS, SOURCE, OUTPUT.
+foreach(var PKG_CONFIG_EXECUTABLE PC_DIR CXX SOURCE OUTPUT)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "pkg_config.cmake: -D${var}=... is required")
+  endif()
+endforeach()
+if(NOT EXISTS "${PC_DIR}/jwtservice.pc")
+  message(FATAL_ERROR "${PC_DIR}/jwtservice.pc was not installed")
+endif()
+
+# Only the scratch prefix: a jwtservice.pc installed elsewhere on the machine must not be used.
+set(ENV{PKG_CONFIG_PATH} "${PC_DIR}")
+execute_process(COMMAND "${PKG_CONFIG_EXECUTABLE}" --cflags --libs jwtservice
+                OUTPUT_VARIABLE pc_flags OUTPUT_STRIP_TRAILING_WHITESPACE
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "pkg-config --cflags --libs jwtservice failed (${rc})")
+endif()
+message(STATUS "pkg-config --cflags --libs jwtservice: ${pc_flags}")
+
+get_filename_component(output_dir "${OUTPUT}" DIRECTORY)
+file(MAKE_DIRECTORY "${output_dir}")
+separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
+separate_arguments(cxx_flags UNIX_COMMAND "${CXX_FLAGS}")
+separate_arguments(linker_flags UNIX_COMMAND "${LINKER_FLAGS}")
+execute_process(COMMAND "${CXX}" ${cxx_flags} -Wall -Wextra -Werror "${SOURCE}" -o "${OUTPUT}"
+                        ${pc_flags} ${linker_flags}
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "compiling ${SOURCE} with the pkg-config flags failed (${rc})")
+endif()
+
+execute_process(COMMAND "${OUTPUT}" RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${OUTPUT} failed (${rc})")
+endif()
