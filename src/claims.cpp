@@ -2,6 +2,7 @@
 // of interest are. It accepts exactly what parse_json_strict accepts (tests and a fuzz target
 // compare the two), at a fraction of the cost, because it builds nothing.
 #include "jwtservice/detail/claims.hpp"
+#include "jwtservice/detail/saturating.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -174,8 +175,8 @@ bool number_in_double_range(std::string_view literal) noexcept {
   std::int64_t exponent = 0;
   if (i < literal.size() && (literal[i] == 'e' || literal[i] == 'E')) {
     ++i;
-    const bool negative = literal[i] == '-';
-    if (literal[i] == '-' || literal[i] == '+') ++i;
+    const bool negative = i < literal.size() && literal[i] == '-';
+    if (i < literal.size() && (literal[i] == '-' || literal[i] == '+')) ++i;
     for (; i < literal.size(); ++i)
       exponent = std::min<std::int64_t>(exponent * 10 + (literal[i] - '0'), 1'000'000);
     if (negative) exponent = -exponent;
@@ -501,7 +502,7 @@ std::optional<std::int64_t> numeric_date(const JsonSpan& value) noexcept {
   if (ec == std::errc::result_out_of_range) return 0;  // only underflow reaches here: it is zero
   if (ec != std::errc{}) return std::nullopt;
   const double truncated = std::trunc(d);
-  if (!(truncated >= -0x1p63 && truncated < 0x1p63)) return std::nullopt;
+  if (!(truncated >= -two_pow_63 && truncated < two_pow_63)) return std::nullopt;
   return static_cast<std::int64_t>(truncated);
 }
 

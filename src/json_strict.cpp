@@ -1,6 +1,7 @@
 // The strict JSON reader: nlohmann's iterative SAX parser feeding a DOM builder that refuses
 // duplicate member names and deep nesting as it goes.
 #include "jwtservice/detail/json_strict.hpp"
+#include "jwtservice/detail/saturating.hpp"
 
 #include <cmath>
 #include <string>
@@ -97,15 +98,15 @@ bool parse_json_strict(std::string_view text, json& out) noexcept {
 }
 
 std::optional<std::int64_t> numeric_date(const json& value) noexcept {
-  if (value.is_number_unsigned()) {
-    const auto u = value.get<std::uint64_t>();
-    if (u > static_cast<std::uint64_t>(int64_t{0x7FFFFFFFFFFFFFFF})) return std::nullopt;
-    return static_cast<std::int64_t>(u);
+  // get_ptr never throws: it answers nullptr for another type.
+  if (const auto* u = value.get_ptr<const json::number_unsigned_t*>()) {
+    if (*u > static_cast<json::number_unsigned_t>(int64_max)) return std::nullopt;
+    return static_cast<std::int64_t>(*u);
   }
-  if (value.is_number_integer()) return value.get<std::int64_t>();
-  if (value.is_number_float()) {
-    const double truncated = std::trunc(value.get<double>());
-    if (!(truncated >= -0x1p63 && truncated < 0x1p63)) return std::nullopt;
+  if (const auto* i = value.get_ptr<const json::number_integer_t*>()) return *i;
+  if (const auto* d = value.get_ptr<const json::number_float_t*>()) {
+    const double truncated = std::trunc(*d);
+    if (!(truncated >= -two_pow_63 && truncated < two_pow_63)) return std::nullopt;
     return static_cast<std::int64_t>(truncated);
   }
   return std::nullopt;

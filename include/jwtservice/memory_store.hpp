@@ -44,11 +44,15 @@ class InMemoryRevocationStore {
 
   /// True while `jti` is revoked and its TTL has not passed.
   [[nodiscard]] bool is_revoked(std::string_view jti) const {
-    const std::int64_t now = clock_();
     const Shard& shard = shard_for(jti);
-    std::shared_lock lock{shard.mutex};
-    const auto it = shard.entries.find(jti);
-    return it != shard.entries.end() && it->second.expires_at > now;
+    std::int64_t expires_at = 0;
+    {
+      std::shared_lock lock{shard.mutex};
+      const auto it = shard.entries.find(jti);
+      if (it == shard.entries.end()) return false;  // the common case needs no clock
+      expires_at = it->second.expires_at;
+    }
+    return expires_at > clock_();
   }
 
   /// Revokes `jti` for `ttl_seconds`; true when inserted now, false when it already was (or

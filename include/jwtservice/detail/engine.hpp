@@ -76,11 +76,11 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   [[nodiscard]] std::string create(const CreateRequest& request) const;
-  [[nodiscard]] Verdict validate(std::string_view token, const ExpectedAudience& audience,
+  [[nodiscard]] Verdict validate(std::string_view token, const ExpectedAudience& expected,
                                  ActionIndex action_index) const noexcept;
   /// Validation, then the atomic insert of the jti: valid for exactly one caller. Throws
   /// StoreError without a store or when the store fails.
-  [[nodiscard]] Verdict consume(std::string_view token, const ExpectedAudience& audience,
+  [[nodiscard]] Verdict consume(std::string_view token, const ExpectedAudience& expected,
                                 ActionIndex action_index) const;
   /// Revokes a token whose signature and expiry check out; see BasicService::revogar.
   bool revoke(std::string_view token, std::optional<std::string_view> reason) const;

@@ -1,0 +1,418 @@
+// libFuzzer target for validar: raw bytes as a token, or bytes as the header and payload of a
+// token this harness signs with the right key, so that the payload reader and the claim checks
+// are reached too. Signed inputs are judged against a reference model of API.md §3 built on the
+// strict DOM parser; any disagreement, crash or internal error is a finding.
+//
+// Input layout: byte 0 selects the mode (bits 0-1), the audience form (bits 2-3) and the service
+// (bit 4); the rest is the token (raw mode), the payload (payload mode), or header 0xFF payload
+// (header mode; 0xFF never occurs in UTF-8, so it cannot be part of a useful JSON text).
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jwtservice/detail/base64url.hpp"
+#include "jwtservice/detail/hs256.hpp"
+#include "jwtservice/detail/json_strict.hpp"
+#include "jwtservice/jwtservice.hpp"
+
+namespace {
+
+using json = nlohmann::json;
+using jwtservice::Reason;
+
+constexpr std::string_view kSecret = "fuzz-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+constexpr std::string_view kIssuer = "JWTService";
+constexpr std::string_view kConfigAudience = "mobile-app";
+constexpr std::string_view kRevokedJti = "revoked-jti";
+constexpr std::string_view kGoodHeader = R"({"alg":"HS256","typ":"JWT"})";
+constexpr std::string_view kGoodPayload =
+    R"({"sub":"u","iat":1700000000,"exp":1700000600,"iss":"JWTService","aud":"mobile-app","jti":"j"})";
+constexpr std::int64_t kNow = 1700000000;
+constexpr std::size_t kMaxTokenBytes = 8192;
+
+[[noreturn]] void finding(const char* what) {
+  std::fprintf(stderr, "fuzz_validate finding: %s\n", what);
+  std::abort();
+}
+
+#define FUZZ_CHECK(cond)                                 \
+  do {                                                   \
+    if (!(cond)) finding(#cond " (line " FUZZ_LINE ")"); \
+  } while (0)
+#define FUZZ_STR2(x) #x
+#define FUZZ_STR(x) FUZZ_STR2(x)
+#define FUZZ_LINE FUZZ_STR(__LINE__)
+
+/// One service configuration and what the reference model needs to know about it.
+struct Setup {
+  std::int64_t leeway = 0;
+  std::optional<std::string> config_audience;
+  std::shared_ptr<jwtservice::InMemoryRevocationStore> store;
+  std::unique_ptr<jwtservice::Service> service;
+};
+
+jwtservice::Logger failing_on_error() {
+  // validar logs an error only when it failed internally (an exception it swallowed).
+  return [](jwtservice::LogLevel level, std::string_view message) {
+    if (level == jwtservice::LogLevel::error) {
+      std::fprintf(stderr, "%.*s\n", static_cast<int>(message.size()), message.data());
+      finding("validar logged an internal error");
+    }
+  };
+}
+
+Setup make_setup(bool strict) {
+  Setup s;
+  jwtservice::Config config;
+  config.secret_key = std::string{kSecret};
+  config.rate_limit_create = 0;
+  config.rate_limit_validate = 0;
+  if (strict) {
+    config.leeway = 30;
+    config.audience = std::string{kConfigAudience};
+    s.leeway = 30;
+    s.config_audience = std::string{kConfigAudience};
+    s.store = std::make_shared<jwtservice::InMemoryRevocationStore>([] { return kNow; });
+    s.store->revoke(kRevokedJti, 3600, {});
+  }
+  jwtservice::ServiceOptions options{.logger = failing_on_error(),
+                                     .clock = [] { return kNow; },
+                                     .monotonic_clock = [] { return std::chrono::nanoseconds{1}; }};
+  if (s.store) options.revocation_store = s.store;
+  s.service = std::make_unique<jwtservice::Service>(config, std::move(options));
+  return s;
+}
+
+Setup& setup(bool strict) {
+  static Setup plain = make_setup(false);
+  static Setup with_store = make_setup(true);
+  return strict ? with_store : plain;
+}
+
+const jwtservice::detail::Hs256Key& key() {
+  static const jwtservice::detail::Hs256Key k{kSecret};
+  return k;
+}
+
+std::string sign(std::string_view header, std::string_view payload) {
+  std::string token = jwtservice::detail::base64url_encode(header);
+  token += '.';
+  jwtservice::detail::base64url_encode_append(payload, token);
+  const auto mac = key().sign(token);
+  token += '.';
+  jwtservice::detail::base64url_encode_append(
+      std::string_view{reinterpret_cast<const char*>(mac.data()), mac.size()}, token);
+  return token;
+}
+
+/// The audience argument: none (the config's), one, a list of two, an empty list.
+struct Audience {
+  int form = 0;
+  const std::vector<std::string>& list() const {
+    static const std::vector<std::string> two{"web-app", "mobile-app"};
+    static const std::vector<std::string> none{};
+    return form == 2 ? two : none;
+  }
+  /// The audiences the reference model expects, or nullopt when aud is not checked.
+  std::optional<std::vector<std::string>> expected(const Setup& s) const {
+    switch (form) {
+      case 0:
+        if (s.config_audience) return std::vector<std::string>{*s.config_audience};
+        return std::nullopt;
+      case 1: return std::vector<std::string>{"web-app"};
+      case 2: return list();
+      default: return std::vector<std::string>{};
+    }
+  }
+};
+
+jwtservice::VerificationResult run(const Setup& s, std::string_view token, const Audience& a) {
+  switch (a.form) {
+    case 0: return s.service->validar(token);
+    case 1: return s.service->validar(token, std::string_view{"web-app"});
+    case 2: return s.service->validar(token, {"web-app", "mobile-app"});
+    default: return s.service->validar(token, a.list());
+  }
+}
+
+// --- the reference model of API.md §3, steps 3 (header JSON) and 5-16, on the strict DOM ----
+
+bool is_blank(std::string_view s) {
+  for (char c : s) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r') return false;
+  }
+  return true;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+/// The raw text of the top-level members whose value the DOM holds as a double: the DOM alone
+/// cannot tell `1e3` from an integer literal beyond the int64 range (which nlohmann also
+/// stores as a double), and API.md §3 treats them differently.
+class FloatTexts final : public nlohmann::json_sax<json> {
+ public:
+  std::map<std::string, std::string> texts;
+
+  bool null() override { return true; }
+  bool boolean(bool /*v*/) override { return true; }
+  bool number_integer(number_integer_t /*v*/) override { return true; }
+  bool number_unsigned(number_unsigned_t /*v*/) override { return true; }
+  bool number_float(number_float_t /*v*/, const string_t& text) override {
+    if (depth_ == 1) texts[key_] = text;
+    return true;
+  }
+  bool string(string_t& /*v*/) override { return true; }
+  bool binary(binary_t& /*v*/) override { return true; }
+  bool start_object(std::size_t /*n*/) override { return ++depth_, true; }
+  bool end_object() override { return --depth_, true; }
+  bool start_array(std::size_t /*n*/) override { return ++depth_, true; }
+  bool end_array() override { return --depth_, true; }
+  bool key(string_t& name) override {
+    if (depth_ == 1) key_ = name;
+    return true;
+  }
+  bool parse_error(std::size_t /*p*/, const std::string& /*t*/,
+                   const nlohmann::detail::exception& /*e*/) override {
+    return false;
+  }
+
+ private:
+  int depth_ = 0;
+  std::string key_;
+};
+
+/// API.md §3: an integer literal must fit int64 exactly; a decimal is truncated toward zero
+/// (read as a double, as any JSON parser does) and must then fit.
+std::optional<std::int64_t> numeric_date(const json& v, const std::map<std::string, std::string>& texts,
+                                         const std::string& name) {
+  if (v.is_number_float()) {
+    const auto it = texts.find(name);
+    if (it != texts.end() && it->second.find_first_of(".eE") == std::string::npos) return std::nullopt;
+  }
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+    return static_cast<std::int64_t>(u);
+  }
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  if (v.is_number_float()) {
+    const double t = std::trunc(v.get<double>());
+    if (!(t >= -9223372036854775808.0 && t < 9223372036854775808.0)) return std::nullopt;
+    return static_cast<std::int64_t>(t);
+  }
+  return std::nullopt;
+}
+
+std::int64_t clamp(__int128 v) {
+  if (v > INT64_MAX) return INT64_MAX;
+  if (v < INT64_MIN) return INT64_MIN;
+  return static_cast<std::int64_t>(v);
+}
+
+bool header_acceptable(std::string_view text) {
+  json h;
+  if (!jwtservice::detail::parse_json_strict(text, h) || !h.is_object()) return false;
+  const auto alg = h.find("alg");
+  if (alg == h.end() || !alg->is_string() || alg->get<std::string>() != "HS256") return false;
+  if (h.contains("crit") || h.contains("b64")) return false;
+  if (const auto typ = h.find("typ"); typ != h.end()) {
+    if (!typ->is_string()) return false;
+    const auto t = typ->get<std::string>();
+    return iequals(t, "JWT") || iequals(t, "application/jwt");
+  }
+  return true;
+}
+
+struct Expected {
+  Reason reason = Reason::invalid;
+  json claims;
+  std::optional<std::string> aud;
+  std::optional<std::int64_t> iat, exp;
+};
+
+bool action_known(const std::string& name) {
+  return jwtservice::action_from_name<jwtservice::JWTAction>(name).has_value();
+}
+
+Expected reference(std::string_view payload, const Setup& s, const Audience& a) {
+  Expected e;
+  json& c = e.claims;
+  auto fail = [&](Reason r) {
+    e.reason = r;
+    return e;
+  };
+  // 5.
+  if (!jwtservice::detail::parse_json_strict(payload, c) || !c.is_object()) return fail(Reason::invalid);
+  FloatTexts floats;
+  json::sax_parse(payload, &floats);
+  auto date = [&](const char* name) { return numeric_date(c[name], floats.texts, name); };
+  std::optional<std::int64_t> nbf;
+  std::optional<std::int64_t>& exp = e.exp;
+  if (c.contains("nbf") && !(nbf = date("nbf"))) return fail(Reason::invalid);
+  if (c.contains("exp") && !(exp = date("exp"))) return fail(Reason::invalid);
+  if (c.contains("iss") && !c["iss"].is_string()) return fail(Reason::invalid);
+  if (c.contains("aud")) {
+    const json& aud = c["aud"];
+    if (aud.is_array()) {
+      for (const auto& m : aud) {
+        if (!m.is_string()) return fail(Reason::invalid);
+      }
+    } else if (!aud.is_string()) {
+      return fail(Reason::invalid);
+    }
+  }
+  const __int128 now = kNow;
+  const __int128 leeway = s.leeway;
+  // 6.-8.
+  if (c.contains("iat")) {
+    e.iat = date("iat");
+    if (!e.iat || *e.iat > now + leeway) return fail(Reason::invalid_iat);
+  }
+  if (nbf && *nbf > now + leeway) return fail(Reason::immature);
+  if (exp && *exp <= now - leeway) return fail(Reason::expired);
+  // 9.
+  if (!c.contains("iss") || c["iss"].get<std::string>() != kIssuer) return fail(Reason::invalid_issuer);
+  // 10.
+  const auto expected = a.expected(s);
+  auto accepted = [&](const std::string& aud) {
+    if (!expected) return true;
+    for (const auto& x : *expected) {
+      if (x == aud) return true;
+    }
+    return false;
+  };
+  if (c.contains("aud")) {
+    const json& aud = c["aud"];
+    if (aud.is_string()) {
+      if (!accepted(aud.get<std::string>())) return fail(Reason::invalid_audience);
+      e.aud = aud.get<std::string>();
+    } else {
+      for (const auto& m : aud) {
+        if (accepted(m.get<std::string>())) {
+          e.aud = m.get<std::string>();
+          break;
+        }
+      }
+      if (expected && !e.aud) return fail(Reason::invalid_audience);
+    }
+  } else if (expected) {
+    return fail(Reason::invalid_audience);
+  }
+  // 11.-13.
+  if (!c.contains("sub") || !c["sub"].is_string() || c["sub"].get<std::string>().empty()) {
+    return fail(Reason::missing_sub);
+  }
+  if (c.contains("action") && (!c["action"].is_string() || !action_known(c["action"].get<std::string>()))) {
+    return fail(Reason::invalid_action);
+  }
+  if (c.contains("extra_data") && !c["extra_data"].is_object()) return fail(Reason::invalid_extra_data);
+  // 14.-16.
+  if (s.store) {
+    if (!c.contains("jti") || !c["jti"].is_string() || is_blank(c["jti"].get<std::string>())) {
+      return fail(Reason::missing_jti);
+    }
+    if (s.store->is_revoked(c["jti"].get<std::string>())) return fail(Reason::revoked);
+  }
+  e.reason = Reason::none;
+  return e;
+}
+
+// --- invariants -------------------------------------------------------------------------------
+
+void check_shape(const jwtservice::VerificationResult& r) {
+  FUZZ_CHECK(r.valid == (r.reason == Reason::none));
+  FUZZ_CHECK(static_cast<bool>(r) == r.valid);
+  FUZZ_CHECK(r.status == jwtservice::status_for(r.reason));
+  if (r.valid) {
+    FUZZ_CHECK(r.sub.has_value() && !r.sub->empty());
+    if (r.extra_data) FUZZ_CHECK(r.extra_data->is_object());
+    return;
+  }
+  FUZZ_CHECK(!r.sub && !r.action && !r.age && !r.expires_in && !r.aud && !r.extra_data);
+  FUZZ_CHECK(r.reason == Reason::revoked ? r.jti.has_value() : !r.jti.has_value());
+}
+
+void check_against_reference(const jwtservice::VerificationResult& r, const Expected& e) {
+  if (r.reason != e.reason) {
+    std::fprintf(stderr, "validar: %s, reference model: %s\n", std::string{to_string(r.reason)}.c_str(),
+                 std::string{to_string(e.reason)}.c_str());
+    finding("validar disagrees with the reference model of API.md §3");
+  }
+  if (r.reason == Reason::revoked) FUZZ_CHECK(r.jti == e.claims["jti"].get<std::string>());
+  if (!r.valid) return;
+  const json& c = e.claims;
+  FUZZ_CHECK(r.sub == c["sub"].get<std::string>());
+  FUZZ_CHECK(r.action.has_value() == c.contains("action"));
+  if (r.action) FUZZ_CHECK(jwtservice::action_name(*r.action) == c["action"].get<std::string>());
+  FUZZ_CHECK(r.age == (e.iat ? std::optional<std::int64_t>{clamp(__int128{kNow} - *e.iat)} : std::nullopt));
+  FUZZ_CHECK(r.expires_in ==
+             (e.exp ? std::optional<std::int64_t>{clamp(__int128{*e.exp} - kNow)} : std::nullopt));
+  FUZZ_CHECK(r.aud == e.aud);
+  if (c.contains("jti") && c["jti"].is_string()) {
+    FUZZ_CHECK(r.jti == c["jti"].get<std::string>());
+  } else {
+    FUZZ_CHECK(!r.jti);
+  }
+  FUZZ_CHECK(r.extra_data.has_value() == c.contains("extra_data"));
+  if (r.extra_data) FUZZ_CHECK(*r.extra_data == c["extra_data"]);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  const unsigned control = data[0];
+  const std::string_view rest{reinterpret_cast<const char*>(data + 1), size - 1};
+  const int mode = static_cast<int>(control & 3U);
+  const Audience audience{static_cast<int>((control >> 2) & 3U)};
+  const Setup& s = setup(((control >> 4) & 1U) != 0);
+
+  if (mode == 0 || mode == 3) {
+    // Raw bytes: anything may come back, but in the documented shape, deterministically, and
+    // never valid for bytes that are not a well-formed signed token.
+    const auto r = run(s, rest, audience);
+    check_shape(r);
+    if (!is_blank(rest) && rest.size() > kMaxTokenBytes) FUZZ_CHECK(r.reason == Reason::invalid);
+    const auto again = run(s, rest, audience);
+    FUZZ_CHECK(again.reason == r.reason && again.sub == r.sub && again.jti == r.jti);
+    return 0;
+  }
+
+  std::string_view header = kGoodHeader;
+  std::string_view payload = rest;
+  if (mode == 2) {
+    const auto split = rest.find('\xff');
+    header = rest.substr(0, split);
+    payload = split == std::string_view::npos ? kGoodPayload : rest.substr(split + 1);
+  }
+  const std::string token = sign(header, payload);
+  const auto r = run(s, token, audience);
+  check_shape(r);
+  // Correctly signed: never bad_signature, never missing_token.
+  FUZZ_CHECK(r.reason != Reason::bad_signature && r.reason != Reason::missing_token);
+  if (token.size() > kMaxTokenBytes) {
+    FUZZ_CHECK(r.reason == Reason::invalid);
+    return 0;
+  }
+  if (!header_acceptable(header)) {
+    if (r.reason != Reason::invalid) finding("a header the reference model refuses was accepted");
+    return 0;
+  }
+  check_against_reference(r, reference(payload, s, audience));
+  return 0;
+}
