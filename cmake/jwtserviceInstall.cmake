@@ -27,7 +27,7 @@ install(FILES "${CMAKE_CURRENT_BINARY_DIR}/jwtserviceConfig.cmake"
 
 # pkg-config. The prefix is found from the .pc file's own place, so that `cmake --install --prefix`
 # (which cannot re-run configure_file) still yields a correct file. A static libjwtservice needs
-# libcrypto (and sqlite3) on every link line (`pkg-config --libs` ignores Requires.private); a
+# libcrypto (and sqlite3, hiredis) on every link line (`pkg-config --libs` ignores Requires.private); a
 # shared one does not.
 file(RELATIVE_PATH JWTSERVICE_PC_PREFIX_FROM_PCFILEDIR "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
 string(REGEX REPLACE "/$" "" JWTSERVICE_PC_PREFIX_FROM_PCFILEDIR "${JWTSERVICE_PC_PREFIX_FROM_PCFILEDIR}")
@@ -41,6 +41,9 @@ endforeach()
 set(_jwtservice_pc_linked "libcrypto >= 3.0")
 if(JWTSERVICE_WITH_SQLITE)
   string(APPEND _jwtservice_pc_linked ", sqlite3")
+endif()
+if(JWTSERVICE_WITH_REDIS)
+  string(APPEND _jwtservice_pc_linked ", hiredis")
 endif()
 get_target_property(_jwtservice_type jwtservice TYPE)
 if(_jwtservice_type STREQUAL "STATIC_LIBRARY")

@@ -1,5 +1,6 @@
 // Config loaders and validation: every mistake fails at start-up with a message naming the key.
 #include "jwtservice/config.hpp"
+#include "jwtservice/detail/saturating.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -23,10 +24,12 @@ constexpr std::string_view kRateLimitCreate = "JWTSERVICE_RATELIMIT_CREATE";
 constexpr std::string_view kRateLimitValidate = "JWTSERVICE_RATELIMIT_VALIDATE";
 constexpr std::string_view kMaxTokenBytes = "JWTSERVICE_MAX_TOKEN_BYTES";
 constexpr std::string_view kMinSecretBytes = "JWTSERVICE_MIN_SECRET_BYTES";
+constexpr std::string_view kRedisUrl = "JWTSERVICE_REDIS_URL";
+constexpr std::string_view kRedisPrefix = "JWTSERVICE_REDIS_PREFIX";
 
-constexpr std::string_view kAllKeys[] = {kSecretKey,     kAlgorithm,     kIssuer,          kAudience,
-                                         kLeeway,        kRateLimit,     kRateLimitCreate, kRateLimitValidate,
-                                         kMaxTokenBytes, kMinSecretBytes};
+constexpr std::string_view kAllKeys[] = {
+    kSecretKey,       kAlgorithm,         kIssuer,        kAudience,       kLeeway,   kRateLimit,
+    kRateLimitCreate, kRateLimitValidate, kMaxTokenBytes, kMinSecretBytes, kRedisUrl, kRedisPrefix};
 
 /// The largest JWTSERVICE_MIN_SECRET_BYTES: a requirement no sane secret exceeds.
 constexpr std::int64_t kMaxMinSecretBytes = 4096;
@@ -66,7 +69,7 @@ std::optional<std::int64_t> to_integer(const nlohmann::json& value) {
   if (value.is_number_integer()) return value.get<std::int64_t>();
   if (value.is_number_float()) {
     const double d = value.get<double>();
-    if (std::trunc(d) != d || d < -0x1p63 || d >= 0x1p63) return std::nullopt;
+    if (std::trunc(d) != d || d < -detail::two_pow_63 || d >= detail::two_pow_63) return std::nullopt;
     return static_cast<std::int64_t>(d);
   }
   if (!value.is_string()) return std::nullopt;
@@ -129,6 +132,8 @@ Config load(const void* source, Lookup lookup) {
     config.min_secret_bytes = static_cast<std::size_t>(
         read_integer(*v, kMinSecretBytes, 0, kMaxMinSecretBytes, "must be a non-negative integer"));
   }
+  if (const auto* v = get(kRedisUrl)) config.redis_url = read_string(*v, kRedisUrl);
+  if (const auto* v = get(kRedisPrefix)) config.redis_prefix = read_string(*v, kRedisPrefix);
   return validated(std::move(config));
 }
 
@@ -164,6 +169,13 @@ Config validated(Config config) {
   if (config.max_token_bytes == 0 || config.max_token_bytes > max_token_bytes_limit) {
     fail(kMaxTokenBytes, "must be a positive integer of at most " + std::to_string(max_token_bytes_limit));
   }
+  // The URL may hold a password: messages describe it, never quote it.
+  if (config.redis_url && is_blank(*config.redis_url)) fail(kRedisUrl, "must not be blank");
+  if (config.redis_url &&
+      (config.redis_url->size() < 8 || upper(config.redis_url->substr(0, 8)) != "REDIS://")) {
+    fail(kRedisUrl, "must start with redis:// (redis://[[user]:password@]host[:port][/db])");
+  }
+  if (is_blank(config.redis_prefix)) fail(kRedisPrefix, "must not be blank");
   return config;
 }
 

@@ -1,4 +1,5 @@
-// Test support: every RevocationStore the typed suites run over, built on a shared fake clock.
+// Test support: every RevocationStore the typed suites run over, built on a shared fake clock
+// (the stores that take one) or on the test process's own redis-server.
 #pragma once
 
 #include <atomic>
@@ -10,6 +11,11 @@
 #include <unistd.h>
 
 #include "jwtservice/jwtservice.hpp"
+#if JWTSERVICE_WITH_REDIS
+#include <gtest/gtest.h>
+
+#include "redis_server.hpp"
+#endif
 
 namespace jwtservice::testing {
 
@@ -48,12 +54,14 @@ class TempDir {
 };
 
 /// How to build each store for the typed suites. A new store adds one specialisation here and
-/// one entry in StoreTypes, and inherits every test.
+/// one entry in StoreTypes (and in ClockedStoreTypes when it takes a Clock), and inherits every
+/// test. `takes_clock` says whether advancing the FakeClock moves the store's time.
 template <class Store>
 struct StoreFactory;
 
 template <>
 struct StoreFactory<InMemoryRevocationStore> {
+  static constexpr bool takes_clock = true;
   static std::shared_ptr<InMemoryRevocationStore> make(const FakeClock& clock, const TempDir&) {
     return std::make_shared<InMemoryRevocationStore>(clock);
   }
@@ -62,8 +70,30 @@ struct StoreFactory<InMemoryRevocationStore> {
 #if JWTSERVICE_WITH_SQLITE
 template <>
 struct StoreFactory<SQLiteRevocationStore> {
+  static constexpr bool takes_clock = true;
   static std::shared_ptr<SQLiteRevocationStore> make(const FakeClock& clock, const TempDir& dir) {
     return std::make_shared<SQLiteRevocationStore>(dir.path() / "revocations.db", 300, clock);
+  }
+};
+#endif
+
+#if JWTSERVICE_WITH_REDIS
+/// A key prefix no other test of this process uses: tests share one server, never keys.
+inline std::string unique_redis_prefix() {
+  static std::atomic<int> counter{0};
+  return "jwtservice-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ":";
+}
+
+/// Redis keeps time itself (the store takes no Clock), so the clock-moving tests do not run
+/// over it; test_redis_store.cpp checks instead that each key gets the right TTL.
+template <>
+struct StoreFactory<RedisRevocationStore> {
+  static constexpr bool takes_clock = false;
+  static std::shared_ptr<RedisRevocationStore> make(const FakeClock&, const TempDir&) {
+    auto& server = shared_redis_server();
+    if (!server.running()) ADD_FAILURE() << "no redis-server for the test: " << server.error();
+    return std::make_shared<RedisRevocationStore>(server.url(),
+                                                  RedisOptions{.prefix = unique_redis_prefix()});
   }
 };
 #endif

@@ -41,7 +41,9 @@ constexpr std::string_view kAllKeys[] = {"SECRET_KEY",
                                          "JWTSERVICE_RATELIMIT",
                                          "JWTSERVICE_RATELIMIT_CREATE",
                                          "JWTSERVICE_RATELIMIT_VALIDATE",
-                                         "JWTSERVICE_MAX_TOKEN_BYTES"};
+                                         "JWTSERVICE_MAX_TOKEN_BYTES",
+                                         "JWTSERVICE_REDIS_URL",
+                                         "JWTSERVICE_REDIS_PREFIX"};
 
 constexpr std::string_view kNumericKeys[] = {"JWTSERVICE_LEEWAY", "JWTSERVICE_RATELIMIT",
                                              "JWTSERVICE_RATELIMIT_CREATE", "JWTSERVICE_RATELIMIT_VALIDATE",
@@ -929,6 +931,90 @@ TEST(MinSecretBytes, InvalidValuesAreRefusedNamingTheKey) {
         "JWTSERVICE_MIN_SECRET_BYTES"))
         << bad;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Redis keys: read by every loader, used by RedisRevocationStore / RedisRateLimiter
+
+TEST(RedisConfig, DefaultsAreNoUrlAndTheJwtservicePrefix) {
+  const Config config = load_token_config_from_dict(dict_with_secret({}));
+  EXPECT_FALSE(config.redis_url.has_value());
+  EXPECT_EQ(config.redis_prefix, "jwtservice:");
+  EXPECT_EQ(hand_built().redis_prefix, "jwtservice:");
+}
+
+TEST(RedisConfig, IsReadByEveryLoader) {
+  const Config a = load_token_config_from_dict(dict_with_secret(
+      {{"JWTSERVICE_REDIS_URL", "redis://cache:6380/2"}, {"JWTSERVICE_REDIS_PREFIX", "app1:"}}));
+  EXPECT_EQ(a.redis_url, std::optional<std::string>{"redis://cache:6380/2"});
+  EXPECT_EQ(a.redis_prefix, "app1:");
+  const Config b = load_token_config_from_dict(json_with_secret(
+      {{"JWTSERVICE_REDIS_URL", "redis://:pw@cache"}, {"JWTSERVICE_REDIS_PREFIX", "app2:"}}));
+  EXPECT_EQ(b.redis_url, std::optional<std::string>{"redis://:pw@cache"});
+  EXPECT_EQ(b.redis_prefix, "app2:");
+}
+
+TEST_F(ConfigFromEnv, RedisKeysAreRead) {
+  set("SECRET_KEY", kSecret);
+  set("JWTSERVICE_REDIS_URL", "redis://127.0.0.1:6390/1");
+  set("JWTSERVICE_REDIS_PREFIX", "env:");
+  const Config config = load_token_config_from_env();
+  EXPECT_EQ(config.redis_url, std::optional<std::string>{"redis://127.0.0.1:6390/1"});
+  EXPECT_EQ(config.redis_prefix, "env:");
+}
+
+TEST(RedisConfig, BlankUrlIsRefusedNamingTheKey) {
+  for (const char* url : {"", "  "}) {
+    EXPECT_TRUE(throws_config_error(
+        [&] {
+          (void)load_token_config_from_dict(dict_with_secret({{"JWTSERVICE_REDIS_URL", url}}));
+        },
+        "JWTSERVICE_REDIS_URL", "must not be blank"))
+        << "\"" << url << "\"";
+  }
+}
+
+TEST(RedisConfig, UrlOfAnotherSchemeIsRefusedWithoutEchoingIt) {
+  for (const char* url :
+       {"http://:hunter2@cache:6379", "cache:6379", "redis:/cache", "unix:///tmp/redis.sock"}) {
+    EXPECT_TRUE(throws_config_error(
+        [&] {
+          (void)load_token_config_from_dict(dict_with_secret({{"JWTSERVICE_REDIS_URL", url}}));
+        },
+        "JWTSERVICE_REDIS_URL", "redis://"))
+        << url;
+    EXPECT_TRUE(throws_config_error_without(
+        [&] {
+          (void)load_token_config_from_dict(dict_with_secret({{"JWTSERVICE_REDIS_URL", url}}));
+        },
+        "hunter2"));
+  }
+  EXPECT_NO_THROW(
+      (void)load_token_config_from_dict(dict_with_secret({{"JWTSERVICE_REDIS_URL", "REDIS://h"}})));
+}
+
+TEST(RedisConfig, BlankPrefixIsRefusedNamingTheKey) {
+  EXPECT_TRUE(throws_config_error(
+      [] {
+        (void)load_token_config_from_dict(dict_with_secret({{"JWTSERVICE_REDIS_PREFIX", " "}}));
+      },
+      "JWTSERVICE_REDIS_PREFIX", "must not be blank"));
+  Config config = hand_built();
+  config.redis_prefix = "";
+  EXPECT_TRUE(throws_config_error([&] { (void)jwtservice::validated(config); }, "JWTSERVICE_REDIS_PREFIX"));
+}
+
+TEST(RedisConfig, NonStringValuesAreRefused) {
+  EXPECT_TRUE(throws_config_error(
+      [] {
+        (void)load_token_config_from_dict(json_with_secret({{"JWTSERVICE_REDIS_URL", 6379}}));
+      },
+      "JWTSERVICE_REDIS_URL", "must be a string"));
+  EXPECT_TRUE(throws_config_error(
+      [] {
+        (void)load_token_config_from_dict(json_with_secret({{"JWTSERVICE_REDIS_PREFIX", true}}));
+      },
+      "JWTSERVICE_REDIS_PREFIX", "must be a string"));
 }
 
 }  // namespace

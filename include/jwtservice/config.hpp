@@ -25,6 +25,10 @@ struct Config {
   /// JWTSERVICE_MIN_SECRET_BYTES: a shorter SECRET_KEY is a ConfigError. 0 (the default) only
   /// warns below recommended_secret_bytes.
   std::size_t min_secret_bytes = 0;
+  /// JWTSERVICE_REDIS_URL: `redis://[[user]:password@]host[:port][/db]`, not blank. The service
+  /// does not open Redis by itself: build a RedisRevocationStore / RedisRateLimiter from it.
+  std::optional<std::string> redis_url{};
+  std::string redis_prefix = "jwtservice:";  ///< JWTSERVICE_REDIS_PREFIX, starts every Redis key; not blank
 };
 
 /// RFC 7518 §3.2: an HS256 key should have at least as many bits as the hash output (256).

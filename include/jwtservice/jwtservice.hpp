@@ -18,3 +18,8 @@
 #if JWTSERVICE_WITH_SQLITE
 #include "jwtservice/sqlite_store.hpp"
 #endif
+
+#if JWTSERVICE_WITH_REDIS
+#include "jwtservice/redis_rate_limiter.hpp"
+#include "jwtservice/redis_store.hpp"
+#endif

@@ -48,7 +48,11 @@ CFG (later sources override earlier ones):
   --leeway S           JWTSERVICE_LEEWAY, seconds
 Any command:
   --now UNIX_SECONDS   evaluate as if at that time
+validate, consume, revoke, revoke-jti:
   --store sqlite:PATH  the revocation store (a SQLite file shared with the Python package)
+  --store redis://[:password@]host:port[/db]
+                       a Redis server shared by every instance (keys under JWTSERVICE_REDIS_PREFIX);
+                       --store redis takes the URL from JWTSERVICE_REDIS_URL, out of sight of ps
   TOKEN "-"            read the token from standard input (one trailing newline removed)
 
 Exit status: 0 valid / done, 1 invalid token / not revoked, 2 usage, configuration or store error.
@@ -219,9 +223,8 @@ std::string token_argument(const std::string& arg) {
   return token;
 }
 
-const std::map<std::string, bool, std::less<>> kConfigFlags = {{"config", false}, {"secret-file", false},
-                                                               {"issuer", false}, {"leeway", false},
-                                                               {"now", false},    {"store", false}};
+const std::map<std::string, bool, std::less<>> kConfigFlags = {
+    {"config", false}, {"secret-file", false}, {"issuer", false}, {"leeway", false}, {"now", false}};
 
 std::map<std::string, bool, std::less<>> flags_with(
     std::initializer_list<std::pair<const std::string, bool>> extra) {
@@ -241,10 +244,10 @@ jwtservice::Config load_config(const Args& args) {
     }
     if (!settings.is_object()) throw UsageError{"--config " + *file + " must hold a JSON object"};
   }
-  for (const char* key :
-       {"SECRET_KEY", "JWTSERVICE_ALGORITHM", "JWTSERVICE_ISSUER", "JWTSERVICE_AUDIENCE", "JWTSERVICE_LEEWAY",
-        "JWTSERVICE_RATELIMIT", "JWTSERVICE_RATELIMIT_CREATE", "JWTSERVICE_RATELIMIT_VALIDATE",
-        "JWTSERVICE_MAX_TOKEN_BYTES", "JWTSERVICE_MIN_SECRET_BYTES"}) {
+  for (const char* key : {"SECRET_KEY", "JWTSERVICE_ALGORITHM", "JWTSERVICE_ISSUER", "JWTSERVICE_AUDIENCE",
+                          "JWTSERVICE_LEEWAY", "JWTSERVICE_RATELIMIT", "JWTSERVICE_RATELIMIT_CREATE",
+                          "JWTSERVICE_RATELIMIT_VALIDATE", "JWTSERVICE_MAX_TOKEN_BYTES",
+                          "JWTSERVICE_MIN_SECRET_BYTES", "JWTSERVICE_REDIS_URL", "JWTSERVICE_REDIS_PREFIX"}) {
     if (const char* value = std::getenv(key)) settings[key] = value;  // NOLINT(concurrency-mt-unsafe)
   }
   if (const auto file = args.get("secret-file")) settings["SECRET_KEY"] = read_file(*file, "secret-file");
@@ -253,8 +256,11 @@ jwtservice::Config load_config(const Args& args) {
   return jwtservice::load_token_config_from_dict(settings);
 }
 
-/// The store named by --store, on the same clock as the service (so --now holds for it too).
-jwtservice::RevocationStoreHandle open_store(const std::optional<std::string>& uri, jwtservice::Clock clock) {
+/// The store named by --store: `sqlite:PATH` on the same clock as the service (so --now holds
+/// for it too), or Redis (which keeps time itself) at `redis://...`, or at JWTSERVICE_REDIS_URL
+/// for a bare `redis`, with the keys under JWTSERVICE_REDIS_PREFIX.
+jwtservice::RevocationStoreHandle open_store(const std::optional<std::string>& uri, jwtservice::Clock clock,
+                                             const jwtservice::Config& config) {
   if (!uri) return {};
   constexpr std::string_view kSqlite = "sqlite:";
   if (uri->rfind(kSqlite, 0) == 0) {
@@ -265,19 +271,34 @@ jwtservice::RevocationStoreHandle open_store(const std::optional<std::string>& u
     throw UsageError{"this jwtservice was built without SQLite (JWTSERVICE_WITH_SQLITE=OFF)"};
 #endif
   }
-  throw UsageError{"unsupported --store '" + *uri + "' (expected sqlite:PATH)"};
+  if (*uri == "redis" || uri->rfind("redis://", 0) == 0) {
+#if JWTSERVICE_WITH_REDIS
+    if (*uri == "redis") {
+      if (!config.redis_url) throw UsageError{"--store redis needs JWTSERVICE_REDIS_URL"};
+      return std::make_shared<jwtservice::RedisRevocationStore>(config);
+    }
+    return std::make_shared<jwtservice::RedisRevocationStore>(
+        *uri, jwtservice::RedisOptions{.prefix = config.redis_prefix});
+#else
+    throw UsageError{"this jwtservice was built without Redis (JWTSERVICE_WITH_REDIS=OFF)"};
+#endif
+  }
+  // Not the URI itself: a redis URL with a typo in its scheme may still carry a password.
+  throw UsageError{"unsupported --store (expected sqlite:PATH, redis://[:password@]host:port[/db] or redis)"};
 }
 
 jwtservice::Service make_service(const Args& args, bool needs_store) {
   const auto store_uri = args.get("store");
-  if (needs_store && !store_uri) throw UsageError{"this command needs --store sqlite:PATH"};
+  if (needs_store && !store_uri)
+    throw UsageError{"this command needs --store sqlite:PATH or --store redis://..."};
   jwtservice::ServiceOptions options;
   if (const auto now = args.get("now")) {
     const std::int64_t fixed = parse_int(*now, "now");
     options.clock = [fixed] { return fixed; };
   }
-  options.revocation_store = open_store(store_uri, options.clock);
-  return jwtservice::Service{load_config(args), std::move(options)};
+  jwtservice::Config config = load_config(args);
+  options.revocation_store = open_store(store_uri, options.clock, config);
+  return jwtservice::Service{std::move(config), std::move(options)};
 }
 
 json optional_json(const auto& value) { return value ? json(*value) : json(nullptr); }
@@ -432,11 +453,11 @@ int run(int argc, char** argv) {
                         {"jti", false},
                         {"extra-data", false}});
   } else if (command == "validate" || command == "consume") {
-    flags = flags_with({{"audience", true}});
+    flags = flags_with({{"audience", true}, {"store", false}});
   } else if (command == "revoke") {
-    flags = flags_with({{"reason", false}});
+    flags = flags_with({{"reason", false}, {"store", false}});
   } else if (command == "revoke-jti") {
-    flags = flags_with({{"jti", false}, {"exp", false}, {"reason", false}});
+    flags = flags_with({{"jti", false}, {"exp", false}, {"reason", false}, {"store", false}});
   } else if (command == "inspect" || command == "keygen") {
     flags = {{"now", false}};
     if (command == "keygen") flags.emplace("bytes", false);

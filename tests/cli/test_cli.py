@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -36,14 +37,16 @@ def _report_crash(kind, value, tb):
 sys.excepthook = _report_crash
 
 CLI = None  # set by main()
+REDIS_URL = None  # set by main() with --redis: a server of the test's own (tests/with_redis_server)
 
 NOW = 1_700_000_000  # the --now used by most tests
 SECRET = "cli-test-secret-Kq7vT2mWx9LpR4sZ0bNc"
 SECRET_A = "cli-secret-A-3f9d1c7e5b2a8064f1e2d3c4"
 SECRET_B = "cli-secret-B-9a8b7c6d5e4f3a2b1c0d9e8f"
 SECRET_OTHER = "cli-secret-OTHER-0f1e2d3c4b5a69788796"
+REDIS_PASSWORD = "cli-redis-password-5e6f7a8b9c0d"
 # Every secret any test hands the tool: none may ever appear on stderr.
-ALL_SECRETS = [SECRET, SECRET_A, SECRET_B, SECRET_OTHER]
+ALL_SECRETS = [SECRET, SECRET_A, SECRET_B, SECRET_OTHER, REDIS_PASSWORD]
 
 FIELDS = ["valid", "status", "reason", "sub", "action", "age", "expires_in", "aud", "jti", "extra_data"]
 ACTIONS = ["NO_ACTION", "VALIDAR_EMAIL", "RESET_PASSWORD", "PENDING_2FA", "ACTIVATING_2FA",
@@ -359,7 +362,7 @@ class UsageErrorTest(CliTest):
                 self.assert_usage_error(self.cli(*args, "--secret-file", empty, secret=None), "SECRET_KEY")
 
     def test_unsupported_store_scheme(self):
-        for uri in ("redis://localhost:6379", "memory:", "postgres:x", os.path.join(self.tmp, "rev.db"),
+        for uri in ("rediss://127.0.0.1:1", "memory:", "postgres:x", os.path.join(self.tmp, "rev.db"),
                     "SQLITE:" + os.path.join(self.tmp, "rev.db")):
             cases = [
                 ["validate", "--store", uri, self.token],
@@ -872,6 +875,61 @@ class ConsumeTest(CliTest):
                          failure("store_unavailable"))
 
 
+class RedisStoreTest(CliTest):
+    """--store redis://... and --store redis, against the server tests/with_redis_server started
+    for this run on a free 127.0.0.1 port (run with --redis; never any other server)."""
+
+    def setUp(self):
+        super().setUp()
+        self.prefix = f"cli-test-{os.getpid()}-{id(self)}:"
+        self.env = {"JWTSERVICE_REDIS_PREFIX": self.prefix}
+
+    def test_revoke_validate_and_consume(self):
+        token = self.create("--sub", "a", "--jti", "j-redis", "--now", NOW)
+        self.assertEqual(self.validate(token, "--store", REDIS_URL, "--now", NOW, env=self.env, rc=0)["jti"],
+                         "j-redis")
+        self.assert_revoked_output(self.cli("revoke", "--store", REDIS_URL, "--now", NOW, token, env=self.env),
+                                   True)
+        self.assert_revoked_output(self.cli("revoke", "--store", REDIS_URL, "--now", NOW, token, env=self.env),
+                                   False)
+        self.assertEqual(self.validate(token, "--store", REDIS_URL, "--now", NOW, env=self.env, rc=1),
+                         failure("revoked", status="revoked", jti="j-redis"))
+        # another prefix is another key space
+        other = {"JWTSERVICE_REDIS_PREFIX": self.prefix + "other:"}
+        self.validate(token, "--store", REDIS_URL, "--now", NOW, env=other, rc=0)
+        once = self.create("--sub", "a", "--now", NOW)
+        self.assertTrue(self.result_of(self.cli("consume", "--store", REDIS_URL, "--now", NOW, once,
+                                                env=self.env), 0)["valid"])
+        self.assertEqual(self.result_of(self.cli("consume", "--store", REDIS_URL, "--now", NOW, once,
+                                                 env=self.env), 1)["reason"], "revoked")
+
+    def test_bare_redis_takes_the_url_from_the_environment(self):
+        env = dict(self.env, JWTSERVICE_REDIS_URL=REDIS_URL)
+        self.assert_revoked_output(self.cli("revoke-jti", "--store", "redis", "--jti", "j-env", "--exp",
+                                            NOW + 60, "--now", NOW, env=env), True)
+        token = self.create("--sub", "a", "--jti", "j-env", "--now", NOW)
+        self.assertEqual(self.validate(token, "--store", "redis", "--now", NOW, env=env, rc=1)["reason"],
+                         "revoked")
+        self.assert_usage_error(self.cli("validate", "--store", "redis", token, env=self.env),
+                                "JWTSERVICE_REDIS_URL")
+
+    def test_unreachable_server_fails_closed_without_showing_the_password(self):
+        with socket.socket() as s:  # a loopback port nobody listens on
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        url = f"redis://:{REDIS_PASSWORD}@127.0.0.1:{port}/0"
+        token = self.create("--sub", "a")
+        self.assertEqual(self.result_of(self.cli("validate", "--store", url, token), 1),
+                         failure("store_unavailable"))
+        self.assertEqual(self.result_of(self.cli("consume", "--store", url, token), 1),
+                         failure("store_unavailable"))
+        r = self.cli("revoke", "--store", url, token)
+        self.assertEqual((r.rc, r.out), (2, ""), r)
+        self.assertIn(f"127.0.0.1:{port}", r.err)
+        self.assert_usage_error(self.cli("validate", "--store", f"redis://:{REDIS_PASSWORD}@127.0.0.1:x", token),
+                                "Redis URL")
+
+
 class InspectTest(CliTest):
     def inspect(self, token, *args, rc=0):
         r = self.cli("inspect", *args, token, secret=None)
@@ -1125,16 +1183,31 @@ def main():
     parser.add_argument("--cli", default=os.environ.get("JWTSERVICE_CLI"), help="the jwtservice executable")
     parser.add_argument("-k", dest="patterns", action="append", help="only tests matching this substring")
     parser.add_argument("-v", dest="verbosity", action="store_const", const=2, default=1)
+    parser.add_argument("--redis", action="store_true",
+                        help="also run the Redis store tests, on the server JWTSERVICE_REDIS_URL names "
+                             "(tests/with_redis_server starts one and sets it)")
     opts = parser.parse_args()
     if not opts.cli or not os.path.isfile(opts.cli) or not os.access(opts.cli, os.X_OK):
         print(f"test_cli.py: no jwtservice executable (give --cli PATH or JWTSERVICE_CLI): {opts.cli!r}")
         print("0 passed, 1 failed")
         return 1
     CLI = os.path.abspath(opts.cli)
+    if opts.redis:
+        global REDIS_URL
+        REDIS_URL = os.environ.get("JWTSERVICE_REDIS_URL")
+        if not REDIS_URL or not REDIS_URL.startswith("redis://127.0.0.1:") or REDIS_URL.startswith(
+                "redis://127.0.0.1:6379/"):
+            print(f"test_cli.py: --redis needs JWTSERVICE_REDIS_URL on 127.0.0.1 (not 6379): {REDIS_URL!r}")
+            print("0 passed, 1 failed")
+            return 1
     loader = unittest.TestLoader()
     if opts.patterns:
         loader.testNamePatterns = [f"*{p}*" for p in opts.patterns]
     suite = loader.loadTestsFromModule(sys.modules[__name__])
+    if not opts.redis:  # built without Redis: its tests are not run (and not counted as skipped)
+        def flatten(s):
+            return [t for x in s for t in (flatten(x) if isinstance(x, unittest.TestSuite) else [x])]
+        suite = unittest.TestSuite(t for t in flatten(suite) if not isinstance(t, RedisStoreTest))
     result = unittest.TextTestRunner(stream=sys.stdout, verbosity=opts.verbosity).run(suite)
     failed = len(result.failures) + len(result.errors) + len(result.skipped) + len(result.unexpectedSuccesses)
     passed = result.testsRun - failed

@@ -1,0 +1,70 @@
+// RedisRateLimiter: one token bucket per operation in Redis, shared by every instance of a
+// service. Needs hiredis (CMake option JWTSERVICE_WITH_REDIS).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "jwtservice/clock.hpp"
+#include "jwtservice/config.hpp"
+#include "jwtservice/logger.hpp"
+#include "jwtservice/rate_limiter.hpp"
+#include "jwtservice/redis_store.hpp"
+
+namespace jwtservice {
+
+/// A RateLimiter whose buckets live in Redis (key `<prefix>ratelimit:<operation>`), so that
+/// every instance of a service draws on one budget per operation. Plug it into the service:
+/// ```
+/// auto limiter = std::make_shared<jwtservice::RedisRateLimiter>(config);
+/// jwtservice::Service service{config, {.rate_limiter = limiter}};
+/// ```
+///
+/// Guarantees: each `try_acquire` is one Lua script (EVALSHA, EVAL when the server does not
+/// know it yet) that runs atomically on the server and reads the server's `TIME`, so instances
+/// whose clocks disagree still share one exact bucket: capacity `per_minute`, refilled at
+/// per_minute/60 per second (GCRA, like TokenBucket, in whole microseconds: limits above
+/// 60 000 000 per minute act as 60 000 000). Idle buckets expire from Redis once full again.
+///
+/// Failures: `try_acquire` never throws. When Redis does not answer, the call falls back to a
+/// bucket of this process with the same `per_minute` (rate limits fail open to the local
+/// limit, where revocation fails closed), and the switch is logged once as a warning; when
+/// Redis answers again, the shared buckets take over and that is logged once (info).
+/// Thread-safe.
+class RedisRateLimiter {
+ public:
+  /// Throws ConfigError for a malformed URL or options; connects on first use. `logger`
+  /// receives the fall-back messages (default: stderr_logger()); `monotonic_clock` drives the
+  /// local fall-back buckets (default: steady_clock).
+  explicit RedisRateLimiter(std::string_view url, const RedisOptions& options = {}, Logger logger = {},
+                            MonotonicClock monotonic_clock = {});
+
+  /// The URL and prefix of `config` (JWTSERVICE_REDIS_URL, JWTSERVICE_REDIS_PREFIX; the
+  /// config's prefix replaces `options.prefix`). Throws ConfigError when the URL is not set.
+  explicit RedisRateLimiter(const Config& config, const RedisOptions& options = {}, Logger logger = {},
+                            MonotonicClock monotonic_clock = {});
+
+  ~RedisRateLimiter();
+  RedisRateLimiter(const RedisRateLimiter&) = delete;
+  RedisRateLimiter& operator=(const RedisRateLimiter&) = delete;
+
+  /// Takes one token from the bucket `operation` holding `per_minute` tokens; true when one was
+  /// taken. per_minute <= 0 means unlimited (true, no call).
+  [[nodiscard]] bool try_acquire(std::string_view operation, std::int64_t per_minute) noexcept;
+
+  /// True while the last call could not reach Redis and used the local bucket.
+  [[nodiscard]] bool degraded() const noexcept;
+
+  /// The key that holds the bucket of `operation`: `<prefix>ratelimit:<operation>`.
+  [[nodiscard]] std::string key_for(std::string_view operation) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+static_assert(RateLimiter<RedisRateLimiter>);
+
+}  // namespace jwtservice

@@ -1,0 +1,389 @@
+// RedisRevocationStore specifics, against a redis-server the test starts itself on a free
+// loopback port: the URL, the key layout and TTL, AUTH and SELECT, timeouts, outages and
+// recovery, and what holds across processes. (The typed suite of test_store_conformance.cpp
+// runs over this store too.)
+#include "jwtservice/redis_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "child_process.hpp"
+#include "raw_redis.hpp"
+#include "redis_server.hpp"
+#include "store_fixtures.hpp"
+#include "token_forge.hpp"
+
+namespace {
+
+using jwtservice::ConfigError;
+using jwtservice::Reason;
+using jwtservice::RedisOptions;
+using jwtservice::RedisRevocationStore;
+using jwtservice::RedisUrl;
+using jwtservice::StoreError;
+namespace jt = jwtservice::testing;
+using namespace std::chrono_literals;
+
+// --- the URL ----------------------------------------------------------------------------------
+
+TEST(RedisUrl, HostPortAndDatabaseAreRead) {
+  const auto url = RedisUrl::parse("redis://cache.internal:6380/3");
+  EXPECT_EQ(url.host, "cache.internal");
+  EXPECT_EQ(url.port, 6380);
+  EXPECT_EQ(url.db, 3);
+  EXPECT_FALSE(url.password.has_value());
+  EXPECT_FALSE(url.username.has_value());
+}
+
+TEST(RedisUrl, PortDefaultsTo6379AndDatabaseTo0) {
+  for (const char* text : {"redis://localhost", "redis://localhost/", "REDIS://localhost"}) {
+    const auto url = RedisUrl::parse(text);
+    EXPECT_EQ(url.host, "localhost") << text;
+    EXPECT_EQ(url.port, 6379) << text;
+    EXPECT_EQ(url.db, 0) << text;
+  }
+}
+
+TEST(RedisUrl, PasswordAndUserAreReadAndPercentDecoded) {
+  const auto a = RedisUrl::parse("redis://:p%40ss:w0rd@h:1/0");
+  EXPECT_FALSE(a.username.has_value());
+  EXPECT_EQ(a.password, "p@ss:w0rd");
+  const auto b = RedisUrl::parse("redis://app:secret@h:1");
+  EXPECT_EQ(b.username, "app");
+  EXPECT_EQ(b.password, "secret");
+}
+
+TEST(RedisUrl, Ipv6LiteralsAreBracketed) {
+  const auto url = RedisUrl::parse("redis://[::1]:6380/1");
+  EXPECT_EQ(url.host, "::1");
+  EXPECT_EQ(url.port, 6380);
+  EXPECT_EQ(url.redacted(), "redis://[::1]:6380/1");
+}
+
+TEST(RedisUrl, MalformedUrlsAreConfigErrorsThatNeverShowThePassword) {
+  for (const char* text :
+       {"", "http://h:1", "rediss://:hunter2@h:1", "redis://", "redis://:hunter2@", "redis://h:0",
+        "redis://h:65536", "redis://h:12x", "redis://h:", "redis://h:1/x", "redis://h:1/-1",
+        "redis://h:1/0?timeout=1", "redis://hunter2@h:1", "redis://:@h:1", "redis://h 1", "redis://[::1",
+        "redis://:hunter2%zz@h:1", "redis://a:b:c"}) {
+    try {
+      (void)RedisUrl::parse(text);
+      ADD_FAILURE() << "accepted " << text;
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(std::string{e.what()}.find("hunter2"), std::string::npos) << e.what();
+      EXPECT_NE(std::string{e.what()}.find("Redis URL"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(RedisUrl, RedactedHidesThePassword) {
+  EXPECT_EQ(RedisUrl::parse("redis://:hunter2@h:7/2").redacted(), "redis://:***@h:7/2");
+  EXPECT_EQ(RedisUrl::parse("redis://app:hunter2@h").redacted(), "redis://app:***@h:6379/0");
+}
+
+// --- construction -------------------------------------------------------------------------------
+
+TEST(RedisStoreConstruction, NeedsNoServer) {
+  // Nothing listens on this port: connections are made on first use, not here.
+  EXPECT_NO_THROW(
+      RedisRevocationStore("redis://127.0.0.1:" + std::to_string(jt::RedisServer::free_loopback_port())));
+}
+
+TEST(RedisStoreConstruction, BadOptionsAreConfigErrors) {
+  const std::string url = "redis://127.0.0.1:1";
+  EXPECT_THROW(RedisRevocationStore(url, {.connect_timeout = 0ms}), ConfigError);
+  EXPECT_THROW(RedisRevocationStore(url, {.command_timeout = -1ms}), ConfigError);
+  EXPECT_THROW(RedisRevocationStore(url, {.reconnect_backoff = -1ms}), ConfigError);
+  EXPECT_THROW(RedisRevocationStore(url, {.pool_size = 0}), ConfigError);
+  EXPECT_THROW(RedisRevocationStore("not a url"), ConfigError);
+}
+
+TEST(RedisStoreConstruction, FromAConfigWithoutUrlIsAConfigErrorNamingTheKey) {
+  try {
+    RedisRevocationStore store{jt::test_config()};
+    FAIL() << "built without a URL";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string{e.what()}.find("JWTSERVICE_REDIS_URL"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RedisStoreConstruction, FromAConfigTakesItsPrefix) {
+  auto config = jt::test_config();
+  config.redis_url = "redis://127.0.0.1:1";
+  config.redis_prefix = "app7:";
+  const RedisRevocationStore store{config, {.prefix = "ignored:"}};
+  EXPECT_EQ(store.key_for("j"), "app7:revoked:j");
+}
+
+// --- against a server --------------------------------------------------------------------------
+
+class RedisStore : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(server_.running()) << server_.error(); }
+
+  std::shared_ptr<RedisRevocationStore> open(RedisOptions options = {}) {
+    options.prefix = prefix_;
+    return std::make_shared<RedisRevocationStore>(server_.url(), std::move(options));
+  }
+  jwtservice::Service service(std::shared_ptr<RedisRevocationStore> store) {
+    return jwtservice::Service{
+        jt::test_config(),
+        jwtservice::ServiceOptions{
+            .logger = jwtservice::null_logger(), .revocation_store = std::move(store), .clock = clock_}};
+  }
+
+  jt::RedisServer server_;
+  std::string prefix_ = jt::unique_redis_prefix();
+  jt::FakeClock clock_{jt::kNow};
+};
+
+TEST_F(RedisStore, RevokeSetsThePrefixedKeyToTheReasonWithTheGivenTtl) {
+  auto store = open();
+  ASSERT_TRUE(store->revoke("j1", 120, {.reason = "logout"}));
+  jt::RawRedis raw{server_.port()};
+  const std::string key = prefix_ + "revoked:j1";
+  EXPECT_EQ(store->key_for("j1"), key);
+  EXPECT_EQ(raw.text({"GET", key}), "logout");
+  EXPECT_EQ(raw.integer({"TTL", key}), 120) << "the expiry is Redis's, with the TTL the service gave";
+}
+
+TEST_F(RedisStore, RevokeWithoutAReasonStoresAnEmptyValue) {
+  auto store = open();
+  ASSERT_TRUE(store->revoke("j2", 60, {}));
+  jt::RawRedis raw{server_.port()};
+  EXPECT_EQ(raw.text({"GET", prefix_ + "revoked:j2"}), "");
+  EXPECT_EQ(raw.integer({"TTL", prefix_ + "revoked:j2"}), 60);
+}
+
+TEST_F(RedisStore, SecondRevokeNeitherReplacesTheReasonNorExtendsTheTtl) {
+  auto store = open();
+  ASSERT_TRUE(store->revoke("j", 60, {.reason = "first"}));
+  EXPECT_FALSE(store->revoke("j", 600, {.reason = "second"}));
+  jt::RawRedis raw{server_.port()};
+  EXPECT_EQ(raw.text({"GET", prefix_ + "revoked:j"}), "first");
+  EXPECT_LE(raw.integer({"TTL", prefix_ + "revoked:j"}), 60);
+}
+
+TEST_F(RedisStore, AKeyRedisHasExpiredIsNotRevokedAndCanBeRevokedAgain) {
+  auto store = open();
+  ASSERT_TRUE(store->revoke("j", 10, {}));
+  jt::RawRedis raw{server_.port()};
+  ASSERT_EQ(raw.integer({"EXPIRE", prefix_ + "revoked:j", "0"}), 1);  // what Redis does when the TTL passes
+  EXPECT_FALSE(store->is_revoked("j"));
+  EXPECT_TRUE(store->revoke("j", 10, {}));
+  EXPECT_TRUE(store->is_revoked("j"));
+}
+
+TEST_F(RedisStore, TtlsBeyondACenturyAreClampedToACentury) {
+  auto store = open();
+  ASSERT_TRUE(store->revoke("max", INT64_MAX, {}));
+  ASSERT_TRUE(store->revoke("century", jwtservice::permanent_ttl, {}));
+  jt::RawRedis raw{server_.port()};
+  EXPECT_EQ(raw.integer({"TTL", prefix_ + "revoked:max"}), jwtservice::permanent_ttl);
+  EXPECT_EQ(raw.integer({"TTL", prefix_ + "revoked:century"}), jwtservice::permanent_ttl);
+}
+
+TEST_F(RedisStore, NonPositiveTtlMakesNoKey) {
+  auto store = open();
+  EXPECT_FALSE(store->revoke("j", 0, {}));
+  jt::RawRedis raw{server_.port()};
+  EXPECT_EQ(raw.integer({"EXISTS", prefix_ + "revoked:j"}), 0);
+}
+
+TEST_F(RedisStore, ServiceRevocationTtlIsExpMinusNowPlusLeeway) {
+  auto store = open();
+  auto config = jt::test_config();
+  config.leeway = 5;
+  const jwtservice::Service service{
+      config, {.logger = jwtservice::null_logger(), .revocation_store = store, .clock = clock_}};
+  const auto token = service.criar({.sub = "u", .expires_in = 300, .jti = "ttl-jti"});
+  ASSERT_TRUE(service.revogar(token));
+  jt::RawRedis raw{server_.port()};
+  EXPECT_EQ(raw.integer({"TTL", prefix_ + "revoked:ttl-jti"}), 305);
+}
+
+TEST_F(RedisStore, DifferentPrefixesDoNotSeeEachOther) {
+  auto a = open();
+  auto b = std::make_shared<RedisRevocationStore>(server_.url(), RedisOptions{.prefix = prefix_ + "other:"});
+  ASSERT_TRUE(a->revoke("j", 60, {}));
+  EXPECT_FALSE(b->is_revoked("j"));
+  EXPECT_TRUE(b->revoke("j", 60, {}));
+}
+
+TEST_F(RedisStore, TwoStoresWithOnePrefixSeeEachOther) {
+  auto a = open();
+  auto b = open();
+  ASSERT_TRUE(a->revoke("shared", 60, {}));
+  EXPECT_TRUE(b->is_revoked("shared"));
+  EXPECT_FALSE(b->revoke("shared", 60, {}));
+}
+
+TEST_F(RedisStore, TheDatabaseOfTheUrlIsSelected) {
+  RedisRevocationStore store{server_.url(3), {.prefix = prefix_}};
+  ASSERT_TRUE(store.revoke("in-db-3", 60, {}));
+  EXPECT_EQ(jt::RawRedis(server_.port(), 3).integer({"EXISTS", prefix_ + "revoked:in-db-3"}), 1);
+  EXPECT_EQ(jt::RawRedis(server_.port(), 0).integer({"EXISTS", prefix_ + "revoked:in-db-3"}), 0);
+}
+
+TEST_F(RedisStore, ADatabaseOutOfRangeIsAStoreError) {
+  RedisRevocationStore store{server_.url(999)};
+  EXPECT_THROW((void)store.is_revoked("j"), StoreError);
+}
+
+TEST_F(RedisStore, PingAnswers) { EXPECT_NO_THROW(open()->ping()); }
+
+TEST_F(RedisStore, OnePooledConnectionServesManyThreads) {
+  auto store = open({.pool_size = 1});
+  std::vector<std::thread> threads;
+  std::atomic<int> inserted{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        const auto jti = std::to_string(t) + "-" + std::to_string(i);
+        if (store->revoke(jti, 60, {})) ++inserted;
+        if (!store->is_revoked(jti)) ADD_FAILURE() << jti;
+      }
+    });
+  }
+  for (auto& th : threads)
+    th.join();
+  EXPECT_EQ(inserted, 200);
+}
+
+TEST_F(RedisStore, NothingListeningIsAStoreErrorAndTheServiceFailsClosed) {
+  const int port = jt::RedisServer::free_loopback_port();
+  auto store = std::make_shared<RedisRevocationStore>("redis://:hunter2@127.0.0.1:" + std::to_string(port));
+  try {
+    (void)store->is_revoked("j");
+    FAIL() << "no server, yet an answer";
+  } catch (const StoreError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("127.0.0.1:" + std::to_string(port)), std::string::npos) << what;
+    EXPECT_EQ(what.find("hunter2"), std::string::npos) << "the password leaked: " << what;
+  }
+  auto svc = service(store);
+  const auto token = svc.criar({.sub = "u"});
+  const auto r = svc.validar(token);
+  EXPECT_FALSE(r.valid);
+  EXPECT_EQ(r.reason, Reason::store_unavailable);
+  EXPECT_THROW((void)svc.revogar(token), StoreError);
+  EXPECT_THROW((void)svc.consumir(token), StoreError);
+}
+
+TEST_F(RedisStore, AServerThatDoesNotAnswerTimesOutAsAStoreError) {
+  auto store = open({.command_timeout = 200ms});
+  ASSERT_FALSE(store->is_revoked("j"));  // a live connection first
+  server_.pause();
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW((void)store->is_revoked("j"), StoreError);
+  const auto took = std::chrono::steady_clock::now() - start;
+  server_.resume();
+  EXPECT_LT(took, 5s) << "the command timeout did not bound the call";
+  EXPECT_FALSE(store->is_revoked("j")) << "a fresh connection once the server answers again";
+}
+
+TEST_F(RedisStore, StoppedServerGivesStoreUnavailableAndARestartRecoversWithoutANewService) {
+  auto store = open({.reconnect_backoff = 0ms});
+  auto svc = service(store);
+  const auto token = svc.criar({.sub = "u"});
+  const auto revoked = svc.criar({.sub = "u", .jti = "revoked-before"});
+  ASSERT_TRUE(svc.validar(token).valid);
+  ASSERT_TRUE(svc.revogar(revoked));
+
+  server_.stop();
+  for (int i = 0; i < 3; ++i) {
+    const auto r = svc.validar(token);
+    EXPECT_FALSE(r.valid) << "a store outage must never validate";
+    EXPECT_EQ(r.reason, Reason::store_unavailable);
+    EXPECT_EQ(svc.validar(revoked).reason, Reason::store_unavailable);
+  }
+  EXPECT_THROW((void)svc.revogar(token), StoreError);
+  EXPECT_THROW((void)svc.consumir(token), StoreError);
+
+  ASSERT_TRUE(server_.restart()) << server_.error();
+  EXPECT_TRUE(svc.validar(token).valid) << "the same service reconnects by itself";
+  EXPECT_TRUE(svc.consumir(token).valid);
+  EXPECT_EQ(svc.validar(token).reason, Reason::revoked);
+}
+
+TEST_F(RedisStore, ARestartWhileIdleCostsNoFailedCall) {
+  auto store = open({.pool_size = 2});
+  ASSERT_FALSE(store->is_revoked("j"));
+  ASSERT_TRUE(server_.restart()) << server_.error();
+  EXPECT_NO_THROW((void)store->is_revoked("j")) << "a connection cut while idle is replaced and retried";
+}
+
+TEST_F(RedisStore, AfterAFailedConnectNoAttemptIsMadeUntilTheBackoffPasses) {
+  auto store = open({.reconnect_backoff = 1h});
+  server_.stop();
+  EXPECT_THROW((void)store->is_revoked("j"), StoreError);
+  ASSERT_TRUE(server_.start()) << server_.error();
+  try {
+    (void)store->is_revoked("j");
+    FAIL() << "connected again inside the back-off";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string{e.what()}.find("not retrying yet"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RedisStoreAuth, ThePasswordOfTheUrlIsSentWithAuth) {
+  jt::RedisServer server{{"--requirepass", "s3cret-for-tests"}};
+  ASSERT_TRUE(server.running()) << server.error();
+  const std::string prefix = jt::unique_redis_prefix();
+  RedisRevocationStore with_password{server.url(0, "s3cret-for-tests"), {.prefix = prefix}};
+  EXPECT_TRUE(with_password.revoke("j", 60, {}));
+  EXPECT_TRUE(with_password.is_revoked("j"));
+
+  RedisRevocationStore without{server.url(), {.prefix = prefix}};
+  EXPECT_THROW((void)without.is_revoked("j"), StoreError) << "NOAUTH is a failure, not an answer";
+
+  RedisRevocationStore wrong{server.url(0, "not-the-password"), {.prefix = prefix}};
+  try {
+    (void)wrong.is_revoked("j");
+    FAIL() << "a wrong password was accepted";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string{e.what()}.find("AUTH"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string{e.what()}.find("not-the-password"), std::string::npos) << e.what();
+  }
+}
+
+// --- several processes ----------------------------------------------------------------------------
+
+TEST_F(RedisStore, ARevocationMadeByAnotherProcessIsSeenHere) {
+  const auto child = jt::spawn({"redis-revoke", server_.url(), prefix_, "cross-process"});
+  EXPECT_EQ(jt::read_output(child), "1\n");
+  EXPECT_EQ(jt::wait_exit_code(child), 0);
+  auto svc = service(open());
+  const auto token = svc.criar({.sub = "u", .jti = "cross-process"});
+  const auto r = svc.validar(token);
+  EXPECT_EQ(r.reason, Reason::revoked);
+  EXPECT_FALSE(svc.revogar(token)) << "already revoked by the other process";
+}
+
+TEST_F(RedisStore, OfEightProcessesConsumingOneTokenExactlyOneWins) {
+  jwtservice::Service issuer{
+      jt::test_config(), jwtservice::ServiceOptions{.logger = jwtservice::null_logger(), .clock = clock_}};
+  const auto token = issuer.criar({.action = jwtservice::JWTAction::RESET_PASSWORD, .sub = "u"});
+  std::vector<jt::Child> children;
+  for (int i = 0; i < 8; ++i) {
+    children.push_back(jt::spawn({"redis-consume", server_.url(), prefix_, std::to_string(jt::kNow), token}));
+  }
+  for (const auto& c : children)
+    ASSERT_EQ(::write(c.stdin_fd, "g", 1), 1);  // start them together
+  int valid = 0;
+  int revoked = 0;
+  for (const auto& c : children) {
+    const int code = jt::wait_exit_code(c);
+    if (code == 0) ++valid;
+    if (code == 1) ++revoked;
+    EXPECT_LE(code, 1) << "a child failed (exit " << code << ")";
+  }
+  EXPECT_EQ(valid, 1);
+  EXPECT_EQ(revoked, 7);
+}
+
+}  // namespace
