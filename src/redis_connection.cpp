@@ -444,6 +444,11 @@ std::string redis_url_of(const Config& config) {
   if (!config.redis_url) {
     throw ConfigError("JWTSERVICE_REDIS_URL must be set to use Redis (redis://host:port/db)");
   }
+  try {
+    (void)RedisUrl::parse(*config.redis_url);
+  } catch (const ConfigError& e) {  // name the key the URL came from
+    throw ConfigError(std::string{"JWTSERVICE_REDIS_URL: "} + e.what());
+  }
   return *config.redis_url;
 }
 

@@ -111,6 +111,18 @@ TEST(RedisStoreConstruction, FromAConfigWithoutUrlIsAConfigErrorNamingTheKey) {
   }
 }
 
+TEST(RedisStoreConstruction, FromAConfigWithAMalformedUrlIsAConfigErrorNamingTheKey) {
+  auto config = jt::test_config();
+  config.redis_url = "redis://:hunter2@127.0.0.1:port";
+  try {
+    RedisRevocationStore store{config};
+    FAIL() << "built with a malformed URL";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string{e.what()}.find("JWTSERVICE_REDIS_URL"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string{e.what()}.find("hunter2"), std::string::npos) << e.what();
+  }
+}
+
 TEST(RedisStoreConstruction, FromAConfigTakesItsPrefix) {
   auto config = jt::test_config();
   config.redis_url = "redis://127.0.0.1:1";
