@@ -163,10 +163,7 @@ bool number_in_double_range(std::string_view literal) noexcept {
   if (i < literal.size() && literal[i] == '.') {
     for (++i; i < literal.size() && is_digit(literal[i]); ++i) {
       if (nonzero) continue;
-      if (literal[i] != '0') {
-        nonzero = true;
-        break;
-      }
+      if (literal[i] != '0') break;  // the first significant digit: the magnitude is known
       --magnitude;
     }
     while (i < literal.size() && is_digit(literal[i]))

@@ -15,7 +15,8 @@ Logger stderr_logger(LogLevel min_level) {
     line += message;
     line += '\n';
     // One fwrite per line: stdio locks the stream per call, so lines from threads never mix.
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    // A logger has nowhere to report its own failure: a short write is dropped.
+    (void)std::fwrite(line.data(), 1, line.size(), stderr);
   };
 }
 

@@ -58,7 +58,7 @@ class UuidPool {
   }
 
  private:
-  std::array<unsigned char, 16 * 32> bytes_{};
+  std::array<unsigned char, std::size_t{16} * 32> bytes_{};
   std::size_t used_ = bytes_.size();
   unsigned generation_ = 0;
 };

@@ -64,6 +64,7 @@ Example:
   jwtservice validate "$TOKEN"
 )HELP";
 
+// NOLINTNEXTLINE(cert-err58-cpp): allocation failure at start-up ends the program, as it should.
 const std::map<std::string, std::string, std::less<>> kCommandHelp = {
     {"create",
      R"HELP(jwtservice create [CFG] --sub SUB [--action NAME] [--expires-in S] [--audience A] [--jti J] [--extra-data JSON]
@@ -223,6 +224,7 @@ std::string token_argument(const std::string& arg) {
   return token;
 }
 
+// NOLINTNEXTLINE(cert-err58-cpp): allocation failure at start-up ends the program, as it should.
 const std::map<std::string, bool, std::less<>> kConfigFlags = {
     {"config", false}, {"secret-file", false}, {"issuer", false}, {"leeway", false}, {"now", false}};
 
