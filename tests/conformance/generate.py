@@ -1141,6 +1141,15 @@ def build():
 
     # -------------------------------------------------------------------------- RFC vectors
     a1_key = unb64(RFC7515_A1_KEY)
+    # The vectors are copied verbatim; check the copies against their own keys and texts.
+    for vector, key in [(RFC7515_A1_TOKEN, a1_key), (RFC7520_4_4_TOKEN, unb64(RFC7520_3_5_KEY)),
+                        (RFC7797_4_1_TOKEN, a1_key)]:
+        vh, vp, _ = vector.split(".")
+        assert sign_segments(vh, vp, key) == vector, vector
+    assert unb64(RFC7520_4_4_TOKEN.split(".")[1]).decode("utf-8") == RFC7520_4_PAYLOAD
+    assert RFC7797_4_2_TOKEN.split(".")[2] == b64(mac(RFC7797_4_2_HEADER_B64 + "." + RFC7797_PAYLOAD, a1_key))
+    assert unb64(RFC7515_A1_TOKEN.split(".")[1]) == (
+        b'{"iss":"joe",\r\n "exp":1300819380,\r\n "http://example.com/is_root":true}')
     joe = {"JWTSERVICE_ISSUER": "joe"}
     add("rfc7515_a1_missing_sub", S7515 + " §A.1",
         "the example JWS verbatim, issuer joe, before exp: it verifies but has no sub", RFC7515_A1_TOKEN,
