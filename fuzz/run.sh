@@ -29,13 +29,14 @@ if ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { r
   exit 2
 fi
 
+mkdir -p "$BUILD"
 # shellcheck disable=SC2086 # FUZZ_CMAKE_ARGS is a list of arguments
 CC=clang CXX=clang++ cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DJWTSERVICE_BUILD_FUZZERS=ON -DJWTSERVICE_BUILD_TESTS=OFF -DJWTSERVICE_BUILD_EXAMPLES=OFF \
   -DJWTSERVICE_BUILD_CLI=OFF -DJWTSERVICE_INSTALL=OFF -DJWTSERVICE_WITH_SQLITE=OFF \
-  -DJWTSERVICE_WITH_REDIS=OFF ${FUZZ_CMAKE_ARGS:-} >"$BUILD.configure.log" 2>&1 ||
+  -DJWTSERVICE_WITH_REDIS=OFF ${FUZZ_CMAKE_ARGS:-} >"$BUILD/configure.log" 2>&1 ||
   {
-    cat "$BUILD.configure.log" >&2
+    cat "$BUILD/configure.log" >&2
     exit 2
   }
 cmake --build "$BUILD" -j2 --target "${TARGETS[@]}"

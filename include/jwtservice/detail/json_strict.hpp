@@ -21,6 +21,9 @@ inline constexpr std::size_t max_json_depth = 64;
 
 /// A NumericDate (RFC 7519 §2): an integer, or a decimal truncated toward zero, that fits a
 /// signed 64-bit integer. Booleans, strings, null and larger numbers give nullopt.
+/// The DOM cannot tell an integer literal just below INT64_MIN (which nlohmann stores as the
+/// double -2^63) from -2^63 itself, so this one accepts it; the validation path reads
+/// NumericDates from the text (detail/claims.hpp) and refuses it. Used as a test reference.
 [[nodiscard]] std::optional<std::int64_t> numeric_date(const nlohmann::json& value) noexcept;
 
 }  // namespace jwtservice::detail
