@@ -1,6 +1,7 @@
 // Config loaders and validation: every mistake fails at start-up with a message naming the key.
 #include "jwtservice/config.hpp"
 #include "jwtservice/detail/saturating.hpp"
+#include "jwtservice/detail/text.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -37,12 +38,7 @@ constexpr std::int64_t kMaxMinSecretBytes = 4096;
 /// The largest per-minute rate limit: keeps the token-bucket arithmetic far from overflow.
 constexpr std::int64_t kMaxRateLimit = 1'000'000'000;
 
-bool is_blank(std::string_view s) noexcept {
-  for (char c : s) {
-    if (!std::isspace(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
+using detail::is_blank;
 
 [[noreturn]] void fail(std::string_view key, std::string_view what) {
   std::string message{key};

@@ -1,5 +1,6 @@
 // The service core: token creation and the checks of API.md §3, in their documented order.
 #include "jwtservice/detail/engine.hpp"
+#include "jwtservice/detail/text.hpp"
 
 #include <openssl/crypto.h>
 
@@ -24,13 +25,6 @@ using json = nlohmann::json;
 
 /// The only header jwtservice writes, and its base64url.
 constexpr std::string_view kHeaderB64 = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
-
-bool is_blank(std::string_view s) noexcept {
-  for (char c : s) {
-    if (!std::isspace(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
@@ -93,16 +87,10 @@ bool header_acceptable(std::string_view header_text, std::string_view algorithm)
   if (!string_equals(header.alg, algorithm)) return false;
   // crit and b64 (RFC 7797) ask for processing jwtservice does not do: refuse, never ignore.
   if (header.crit.present() || header.b64.present()) return false;
-  if (header.typ.present()) {
-    if (header.typ.type != JsonType::string || header.typ.escaped) {
-      // An escaped typ is rare enough to compare the slow way.
-      if (header.typ.type != JsonType::string) return false;
-      const std::string typ = string_value(header.typ);
-      return iequals(typ, "JWT") || iequals(typ, "application/jwt");
-    }
-    return iequals(header.typ.raw, "JWT") || iequals(header.typ.raw, "application/jwt");
-  }
-  return true;
+  if (!header.typ.present()) return true;
+  if (header.typ.type != JsonType::string) return false;
+  const std::string typ = string_value(header.typ);  // only headers not written by us get here
+  return iequals(typ, "JWT") || iequals(typ, "application/jwt");
 }
 
 /// Room for a decoded segment: on the stack for every token of the default size limit (8192

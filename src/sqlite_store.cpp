@@ -1,5 +1,6 @@
 // SQLiteRevocationStore: the Python package's schema, WAL, prepared statements, one atomic upsert.
 #include "jwtservice/sqlite_store.hpp"
+#include "jwtservice/detail/text.hpp"
 
 #include <sqlite3.h>
 
@@ -38,12 +39,7 @@ constexpr const char* kPurge = "DELETE FROM revoked_tokens WHERE expires_at <= ?
 
 constexpr int kBusyTimeoutMs = 5000;
 
-bool is_blank(std::string_view s) noexcept {
-  for (char c : s) {
-    if (!std::isspace(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
+using detail::is_blank;
 
 /// Resets a statement and its bindings when a call leaves, whatever way it leaves.
 class StatementUse {
