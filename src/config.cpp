@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <limits>
 #include <string_view>
+#include <vector>
 
 #include "jwtservice/errors.hpp"
 
@@ -16,6 +17,7 @@ namespace jwtservice {
 namespace {
 
 constexpr std::string_view kSecretKey = "SECRET_KEY";
+constexpr std::string_view kSecretKeyFallbacks = "JWTSERVICE_SECRET_KEY_FALLBACKS";
 constexpr std::string_view kAlgorithm = "JWTSERVICE_ALGORITHM";
 constexpr std::string_view kIssuer = "JWTSERVICE_ISSUER";
 constexpr std::string_view kAudience = "JWTSERVICE_AUDIENCE";
@@ -29,7 +31,7 @@ constexpr std::string_view kRedisUrl = "JWTSERVICE_REDIS_URL";
 constexpr std::string_view kRedisPrefix = "JWTSERVICE_REDIS_PREFIX";
 
 constexpr std::string_view kAllKeys[] = {
-    kSecretKey,       kAlgorithm,         kIssuer,        kAudience,       kLeeway,   kRateLimit,
+    kSecretKey,       kSecretKeyFallbacks, kAlgorithm,         kIssuer,        kAudience,       kLeeway,   kRateLimit,
     kRateLimitCreate, kRateLimitValidate, kMaxTokenBytes, kMinSecretBytes, kRedisUrl, kRedisPrefix};
 
 /// The largest JWTSERVICE_MIN_SECRET_BYTES: a requirement no sane secret exceeds.
@@ -94,6 +96,43 @@ std::string read_string(const nlohmann::json& value, std::string_view key) {
   return value.get<std::string>();
 }
 
+/// JWTSERVICE_SECRET_KEY_FALLBACKS: an array of strings, or that array as JSON text (the form
+/// the string loaders and the environment give); an empty text means none.
+std::vector<std::string> read_fallbacks(const nlohmann::json& value) {
+  nlohmann::json list = value;
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    if (is_blank(text)) return {};
+    list = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  }
+  if (!list.is_array()) fail(kSecretKeyFallbacks, "must be a JSON array of strings");
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_string()) {
+      fail(std::string{kSecretKeyFallbacks} + "[" + std::to_string(i) + "]", "must be a string");
+    }
+    keys.push_back(list[i].get<std::string>());
+  }
+  return keys;
+}
+
+/// Each fallback key: not blank, distinct from SECRET_KEY and from the others; at most 16.
+/// Messages name the index, never the key.
+void check_fallbacks(const Config& config) {
+  const auto& keys = config.secret_key_fallbacks;
+  if (keys.size() > max_secret_key_fallbacks) {
+    fail(kSecretKeyFallbacks, "may hold at most " + std::to_string(max_secret_key_fallbacks) + " keys");
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const std::string key = std::string{kSecretKeyFallbacks} + "[" + std::to_string(i) + "]";
+    if (is_blank(keys[i])) fail(key, "must not be blank");
+    if (keys[i] == config.secret_key) fail(key, "repeats SECRET_KEY");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (keys[i] == keys[j]) fail(key, "repeats " + std::string{kSecretKeyFallbacks} + "[" + std::to_string(j) + "]");
+    }
+  }
+}
+
 /// A looked-up setting, or nullptr when absent (a JSON null counts as absent).
 using Lookup = const nlohmann::json* (*)(const void* source, std::string_view key);
 
@@ -101,6 +140,7 @@ Config load(const void* source, Lookup lookup) {
   Config config;
   auto get = [&](std::string_view key) { return lookup(source, key); };
   if (const auto* v = get(kSecretKey)) config.secret_key = read_string(*v, kSecretKey);
+  if (const auto* v = get(kSecretKeyFallbacks)) config.secret_key_fallbacks = read_fallbacks(*v);
   if (const auto* v = get(kAlgorithm)) config.algorithm = read_string(*v, kAlgorithm);
   if (const auto* v = get(kIssuer)) config.issuer = read_string(*v, kIssuer);
   if (const auto* v = get(kAudience)) config.audience = read_string(*v, kAudience);
@@ -145,6 +185,7 @@ Config validated(Config config) {
     fail(kSecretKey, "is shorter than JWTSERVICE_MIN_SECRET_BYTES (" +
                          std::to_string(config.min_secret_bytes) + " bytes) requires");
   }
+  check_fallbacks(config);
   if (upper(config.algorithm) != "HS256") fail(kAlgorithm, "must be HS256 (the only algorithm supported)");
   config.algorithm = "HS256";
   if (is_blank(config.issuer)) fail(kIssuer, "must not be blank");

@@ -9,12 +9,17 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace jwtservice {
 
 /// Everything a service needs to know. The comments name the key each loader reads.
 struct Config {
   std::string secret_key{};                 ///< SECRET_KEY, required, not blank
+  /// JWTSERVICE_SECRET_KEY_FALLBACKS: older keys that still verify tokens (never sign), at most
+  /// 16, each not blank and distinct from SECRET_KEY and each other. Loaders read a JSON array
+  /// of strings; an empty value or `[]` means none. Wiped once the service is keyed.
+  std::vector<std::string> secret_key_fallbacks{};
   std::string algorithm = "HS256";          ///< JWTSERVICE_ALGORITHM, case-insensitive; HS256 only
   std::string issuer = "JWTService";        ///< JWTSERVICE_ISSUER, not blank
   std::optional<std::string> audience{};    ///< JWTSERVICE_AUDIENCE; empty = none
@@ -36,6 +41,9 @@ inline constexpr std::size_t recommended_secret_bytes = 32;
 
 /// The largest accepted `max_token_bytes` (1 MiB): the bound on everything validation allocates.
 inline constexpr std::size_t max_token_bytes_limit = std::size_t{1} << 20;
+
+/// The most JWTSERVICE_SECRET_KEY_FALLBACKS accepted: bounds the MACs a forged token costs.
+inline constexpr std::size_t max_secret_key_fallbacks = 16;
 
 /// The largest accepted leeway (one year): keeps every `now ± leeway` far from overflow.
 inline constexpr std::int64_t max_leeway_seconds = std::int64_t{366} * 24 * 3600;

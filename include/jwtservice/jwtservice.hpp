@@ -8,11 +8,13 @@
 #include "jwtservice/features.hpp"
 #include "jwtservice/logger.hpp"
 #include "jwtservice/memory_store.hpp"
+#include "jwtservice/observer.hpp"
 #include "jwtservice/options.hpp"
 #include "jwtservice/rate_limiter.hpp"
 #include "jwtservice/result.hpp"
 #include "jwtservice/revocation.hpp"
 #include "jwtservice/service.hpp"
+#include "jwtservice/validate_options.hpp"
 #include "jwtservice/version.hpp"
 
 #if JWTSERVICE_WITH_SQLITE

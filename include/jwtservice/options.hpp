@@ -1,4 +1,4 @@
-// ServiceOptions: the collaborators a service is built with (logger, store, clocks).
+// ServiceOptions: the collaborators a service is built with (logger, store, clocks, limiter, observer).
 #pragma once
 
 #include <cstdint>
@@ -6,6 +6,7 @@
 
 #include "jwtservice/clock.hpp"
 #include "jwtservice/logger.hpp"
+#include "jwtservice/observer.hpp"
 #include "jwtservice/rate_limiter.hpp"
 #include "jwtservice/revocation.hpp"
 
@@ -20,6 +21,7 @@ struct ServiceOptions {
   Clock clock{};                                     ///< Unix seconds; default: the system clock
   MonotonicClock monotonic_clock{};                  ///< drives the rate limiters; default: steady_clock
   RateLimiterHandle rate_limiter{};  ///< shared by every instance (e.g. Redis); empty = in-process buckets
+  Observer observer{};               ///< one Event per call (metrics, audit logs); empty = off
 };
 
 }  // namespace jwtservice

@@ -1,6 +1,7 @@
 // What validation answers: Reason, Status and BasicVerificationResult.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -33,8 +34,13 @@ enum class Reason {
   missing_jti,
   revoked,
   rate_limited,
-  store_unavailable
+  store_unavailable,
+  action_mismatch,   ///< step 13: the token serves another purpose than the one expected
+  binding_mismatch   ///< step 15: the token's binding does not match the caller's state
 };
+
+/// The number of Reason values: the size of the per-reason counters in Stats.
+inline constexpr std::size_t reason_count = static_cast<std::size_t>(Reason::binding_mismatch) + 1;
 
 /// Exactly the enumerator's name: `to_string(Reason::bad_signature) == "bad_signature"`.
 [[nodiscard]] constexpr std::string_view to_string(Reason reason) noexcept {
@@ -55,6 +61,8 @@ enum class Reason {
     case Reason::revoked: return "revoked";
     case Reason::rate_limited: return "rate_limited";
     case Reason::store_unavailable: return "store_unavailable";
+    case Reason::action_mismatch: return "action_mismatch";
+    case Reason::binding_mismatch: return "binding_mismatch";
   }
   return "unknown";
 }
@@ -84,7 +92,8 @@ inline std::ostream& operator<<(std::ostream& os, Reason reason) { return os << 
 inline std::ostream& operator<<(std::ostream& os, Status status) { return os << to_string(status); }
 
 /// The outcome of `validar`. On success every present claim is filled in; on failure only
-/// `valid`, `status` and `reason` are set (and `jti` when the token is revoked).
+/// `valid`, `status` and `reason` are set (and `jti` when the token is revoked). A
+/// default-constructed result is a consistent refusal (`invalid`, never "valid").
 template <class Action>
 struct BasicVerificationResult {
   bool valid = false;
@@ -95,7 +104,7 @@ struct BasicVerificationResult {
   std::optional<std::int64_t> expires_in{};  ///< exp - now; nullopt when the token has no exp
   std::optional<std::string> aud{};          ///< a list aud reports the member that matched (else the first)
   std::optional<nlohmann::json> extra_data{};
-  Reason reason = Reason::none;
+  Reason reason = Reason::invalid;
   std::optional<std::string> jti{};
 
   /// True exactly when the token is valid: `if (auto r = service.validar(t)) ...`.

@@ -16,8 +16,10 @@
 #include "jwtservice/config.hpp"
 #include "jwtservice/detail/engine.hpp"
 #include "jwtservice/errors.hpp"
+#include "jwtservice/observer.hpp"
 #include "jwtservice/options.hpp"
 #include "jwtservice/result.hpp"
+#include "jwtservice/validate_options.hpp"
 
 namespace jwtservice {
 
@@ -30,6 +32,9 @@ struct BasicCreateOptions {
   std::optional<std::string> audience{};  ///< else the config audience; not blank
   std::optional<std::string> jti{};       ///< else a random UUID v4; not blank
   nlohmann::json extra_data = nullptr;    ///< null = absent, else a JSON object
+  /// The user's current state (e.g. the password hash): the token then carries `bnd`, a keyed
+  /// digest of sub and this state, and validates only with the same state. Not empty.
+  std::optional<std::string> binding{};
 };
 
 using CreateOptions = BasicCreateOptions<JWTAction>;
@@ -59,6 +64,7 @@ class BasicService {
   using action_type = Action;
   using CreateOptions = BasicCreateOptions<Action>;
   using Result = BasicVerificationResult<Action>;
+  using ValidateOptions = BasicValidateOptions<Action>;
 
   /// Validates `config` (throws ConfigError naming the key) and prepares the key once.
   BasicService(Config config,
@@ -66,8 +72,10 @@ class BasicService {
       : engine_(std::make_unique<detail::Engine>(std::move(config), std::move(options))) {}
 
   /// Creates a signed token. Throws InvalidArgument for a blank sub, jti or audience, a
-  /// negative expires_in or a non-object extra_data; RateLimitExceeded when the create limit
-  /// is spent; TokenCreationError when randomness or the MAC fails.
+  /// negative expires_in, an empty binding, or an extra_data that is not an object, nests
+  /// deeper than 63 levels or holds NaN/infinity, and for a token longer than
+  /// JWTSERVICE_MAX_TOKEN_BYTES (all before a rate-limit token is taken); RateLimitExceeded
+  /// when the create limit is spent; TokenCreationError when randomness or the MAC fails.
   ///
   /// **Example**: `service.criar({.sub = "ana@example.com", .expires_in = 900});`
   [[nodiscard]] std::string criar(const CreateOptions& options) const {
@@ -81,27 +89,40 @@ class BasicService {
                             .expires_in = options.expires_in,
                             .audience = view(options.audience),
                             .jti = view(options.jti),
-                            .extra_data = &options.extra_data});
+                            .extra_data = &options.extra_data,
+                            .binding = view(options.binding)});
   }
 
   /// Validates against the config audience, if any.
   [[nodiscard]] Result validar(std::string_view token) const {
-    return run(token, detail::ExpectedAudience::from_config());
+    return run(token, detail::ValidateRequest{.action_index = &action_index});
   }
+  /// Validates with the expectations of an endpoint: its purpose, audience, the user's
+  /// binding state and a maximum age. Throws InvalidArgument (before any check) for an action
+  /// not in action_traits, max_age <= 0 or an empty audience list.
+  ///
+  /// **Example**: `service.validar(t, {.action = JWTAction::RESET_PASSWORD, .binding = hash, .max_age = 900})`
+  [[nodiscard]] Result validar(std::string_view token, const ValidateOptions& options) const {
+    return run(token, request_for(options));
+  }
+  // The audience forms below are templates only so that a braced ValidateOptions argument
+  // prefers the non-template overload above (GCC 12 otherwise calls the call ambiguous).
   /// Validates expecting exactly this audience (instead of the config's).
+  template <int = 0>
   [[nodiscard]] Result validar(std::string_view token, std::string_view audience) const {
-    return run(token, detail::ExpectedAudience{std::span<const std::string_view>{&audience, 1}});
+    return run(token, with_audience(detail::ExpectedAudience{std::span<const std::string_view>{&audience, 1}}));
   }
   /// Validates expecting any of these audiences: `service.validar(t, {"web-app", "mobile-app"})`.
   /// An empty list accepts no audience at all.
-  [[nodiscard]] Result validar(std::string_view token,
-                               std::initializer_list<std::string_view> audiences) const {
-    return run(token, detail::ExpectedAudience{
-                          std::span<const std::string_view>{audiences.begin(), audiences.size()}});
+  template <int = 0>
+  [[nodiscard]] Result validar(std::string_view token, std::initializer_list<std::string_view> audiences) const {
+    return run(token, with_audience(detail::ExpectedAudience{
+                          std::span<const std::string_view>{audiences.begin(), audiences.size()}}));
   }
   /// Validates expecting any of these audiences. An empty list accepts no audience at all.
+  template <int = 0>
   [[nodiscard]] Result validar(std::string_view token, const std::vector<std::string>& audiences) const {
-    return run(token, detail::ExpectedAudience{std::span<const std::string>{audiences}});
+    return run(token, with_audience(detail::ExpectedAudience{std::span<const std::string>{audiences}}));
   }
 
   /// Revokes `token` until its exp (+ leeway, capped by revocation_ttl_max; a token without
@@ -124,22 +145,29 @@ class BasicService {
 
   /// Validates, then revokes the jti in one atomic insert: of any number of concurrent callers
   /// (threads, or processes sharing the store) exactly one gets `valid`, the others `revoked`.
-  /// Takes the audience forms of `validar`. Throws StoreError without a store or when it fails.
+  /// Takes the forms of `validar`. A refusal before the insert (a wrong action or binding,
+  /// say) does not use the token up. Throws StoreError without a store or when it fails.
   ///
-  /// **Example**: `if (service.consumir(reset_token, "reset-api").valid) { /* change password */ }`
+  /// **Example**: `if (service.consumir(t, {.action = JWTAction::RESET_PASSWORD, .binding = hash}).valid) ...`
   [[nodiscard]] Result consumir(std::string_view token) const {
-    return consume_with(token, detail::ExpectedAudience::from_config());
+    return consume_with(token, detail::ValidateRequest{.action_index = &action_index});
   }
+  [[nodiscard]] Result consumir(std::string_view token, const ValidateOptions& options) const {
+    return consume_with(token, request_for(options));
+  }
+  template <int = 0>
   [[nodiscard]] Result consumir(std::string_view token, std::string_view audience) const {
-    return consume_with(token, detail::ExpectedAudience{std::span<const std::string_view>{&audience, 1}});
+    return consume_with(token,
+                        with_audience(detail::ExpectedAudience{std::span<const std::string_view>{&audience, 1}}));
   }
-  [[nodiscard]] Result consumir(std::string_view token,
-                                std::initializer_list<std::string_view> audiences) const {
-    return consume_with(token, detail::ExpectedAudience{
-                                   std::span<const std::string_view>{audiences.begin(), audiences.size()}});
+  template <int = 0>
+  [[nodiscard]] Result consumir(std::string_view token, std::initializer_list<std::string_view> audiences) const {
+    return consume_with(token, with_audience(detail::ExpectedAudience{
+                                   std::span<const std::string_view>{audiences.begin(), audiences.size()}}));
   }
+  template <int = 0>
   [[nodiscard]] Result consumir(std::string_view token, const std::vector<std::string>& audiences) const {
-    return consume_with(token, detail::ExpectedAudience{std::span<const std::string>{audiences}});
+    return consume_with(token, with_audience(detail::ExpectedAudience{std::span<const std::string>{audiences}}));
   }
 
   /// English names; identical behaviour.
@@ -151,28 +179,42 @@ class BasicService {
     return revogar_jti(jti, exp, reason);
   }
   [[nodiscard]] Result consume(std::string_view token) const { return consumir(token); }
+  [[nodiscard]] Result consume(std::string_view token, const ValidateOptions& options) const {
+    return consumir(token, options);
+  }
+  template <int = 0>
   [[nodiscard]] Result consume(std::string_view token, std::string_view audience) const {
     return consumir(token, audience);
   }
-  [[nodiscard]] Result consume(std::string_view token,
-                               std::initializer_list<std::string_view> audiences) const {
+  template <int = 0>
+  [[nodiscard]] Result consume(std::string_view token, std::initializer_list<std::string_view> audiences) const {
     return consumir(token, audiences);
   }
+  template <int = 0>
   [[nodiscard]] Result consume(std::string_view token, const std::vector<std::string>& audiences) const {
     return consumir(token, audiences);
   }
   [[nodiscard]] std::string create(const CreateOptions& options) const { return criar(options); }
   [[nodiscard]] Result validate(std::string_view token) const { return validar(token); }
+  [[nodiscard]] Result validate(std::string_view token, const ValidateOptions& options) const {
+    return validar(token, options);
+  }
+  template <int = 0>
   [[nodiscard]] Result validate(std::string_view token, std::string_view audience) const {
     return validar(token, audience);
   }
-  [[nodiscard]] Result validate(std::string_view token,
-                                std::initializer_list<std::string_view> audiences) const {
+  template <int = 0>
+  [[nodiscard]] Result validate(std::string_view token, std::initializer_list<std::string_view> audiences) const {
     return validar(token, audiences);
   }
+  template <int = 0>
   [[nodiscard]] Result validate(std::string_view token, const std::vector<std::string>& audiences) const {
     return validar(token, audiences);
   }
+
+  /// The counters since construction (validations and consumptions by reason, creations,
+  /// refusals, revocations); `to_prometheus(service.stats())` exposes them.
+  [[nodiscard]] Stats stats() const noexcept { return engine_->stats(); }
 
   /// The validated config, with `secret_key` wiped (the key lives only inside the MAC state).
   [[nodiscard]] const Config& config() const noexcept { return engine_->config(); }
@@ -190,12 +232,39 @@ class BasicService {
     return -1;
   }
 
-  Result run(std::string_view token, const detail::ExpectedAudience& audience) const {
-    return to_result(engine_->validate(token, audience, &action_index));
+  static detail::ValidateRequest with_audience(detail::ExpectedAudience audience) {
+    return {.audience = audience, .action_index = &action_index};
   }
 
-  Result consume_with(std::string_view token, const detail::ExpectedAudience& audience) const {
-    return to_result(engine_->consume(token, audience, &action_index));
+  /// The engine's view of `options`; it points into them, so it lives no longer than they do.
+  static detail::ValidateRequest request_for(const ValidateOptions& options) {
+    detail::ValidateRequest request{.action_index = &action_index};
+    if (!options.audience.is_config()) {
+      if (options.audience.list().empty()) {
+        throw InvalidArgument("ValidateOptions::audience is an empty list, which accepts nothing; "
+                              "leave it unset for the config audience");
+      }
+      request.audience = detail::ExpectedAudience{options.audience.list()};
+    }
+    if (options.action) {
+      const auto name = action_name(*options.action);
+      if (!name) throw InvalidArgument("ValidateOptions::action is not listed in action_traits");
+      request.action = static_cast<std::size_t>(action_index(*name));
+    }
+    if (options.max_age && *options.max_age <= 0) {
+      throw InvalidArgument("ValidateOptions::max_age must be a positive number of seconds");
+    }
+    request.max_age = options.max_age;
+    if (options.binding) request.binding = std::string_view{*options.binding};
+    return request;
+  }
+
+  Result run(std::string_view token, const detail::ValidateRequest& request) const {
+    return to_result(engine_->validate(token, request));
+  }
+
+  Result consume_with(std::string_view token, const detail::ValidateRequest& request) const {
+    return to_result(engine_->consume(token, request));
   }
 
   static Result to_result(detail::Verdict v) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace jwtservice::detail {
 
@@ -26,7 +27,7 @@ struct JsonSpan {
 
 /// The top-level members a payload is checked for.
 struct ClaimSpans {
-  JsonSpan sub, iat, nbf, exp, iss, aud, action, jti, extra_data;
+  JsonSpan sub, iat, nbf, exp, iss, aud, action, jti, bnd, extra_data;
 };
 
 /// The top-level members a header is checked for.
@@ -59,9 +60,9 @@ struct HeaderSpans {
 [[nodiscard]] nlohmann::json json_value(const JsonSpan& value);
 
 /// Calls `f(JsonSpan)` for each member of an array that is_string_array accepted, in order,
-/// until `f` returns true; returns whether it did.
+/// until `f` returns true; returns whether it did. Throws what `f` throws.
 template <class F>
-bool find_string(const JsonSpan& array, F&& f) noexcept;
+bool find_string(const JsonSpan& array, F&& f) noexcept(std::is_nothrow_invocable_v<F&, const JsonSpan&>);
 
 /// The length of the well-formed UTF-8 sequence that starts `s` (RFC 3629), 0 when ill-formed.
 [[nodiscard]] std::size_t utf8_sequence_length(std::string_view s) noexcept;
@@ -76,7 +77,7 @@ inline bool is_ws(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' |
 }  // namespace claims_internal
 
 template <class F>
-bool find_string(const JsonSpan& array, F&& f) noexcept {
+bool find_string(const JsonSpan& array, F&& f) noexcept(std::is_nothrow_invocable_v<F&, const JsonSpan&>) {
   using claims_internal::is_ws;
   // The text was validated by read_claims and is_string_array: only its shape is followed.
   const std::string_view t = array.raw;

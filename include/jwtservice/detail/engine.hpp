@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "jwtservice/config.hpp"
+#include "jwtservice/observer.hpp"
 #include "jwtservice/options.hpp"
 #include "jwtservice/result.hpp"
 
@@ -50,6 +51,7 @@ struct CreateRequest {
   std::optional<std::string_view> audience;
   std::optional<std::string_view> jti;
   const nlohmann::json* extra_data = nullptr;  ///< null pointer or JSON null = absent
+  std::optional<std::string_view> binding;     ///< the state `bnd` binds the token to
 };
 
 /// What validation found, before the action name is turned back into an enumerator.
@@ -67,6 +69,16 @@ struct Verdict {
 /// The index of `name` in the service's action_traits names, or -1 when it names none.
 using ActionIndex = int (*)(std::string_view name) noexcept;
 
+/// What one validation expects besides a well-formed token: the audience, and the options of
+/// the token lifecycle (purpose, binding state, maximum age). Non-owning.
+struct ValidateRequest {
+  ExpectedAudience audience = ExpectedAudience::from_config();
+  ActionIndex action_index = nullptr;          ///< maps an `action` claim to its index
+  std::optional<std::size_t> action{};         ///< the expected action, as an index
+  std::optional<std::string_view> binding{};   ///< the caller's current binding state
+  std::optional<std::int64_t> max_age{};       ///< > 0, seconds since iat
+};
+
 /// Creates and validates tokens; all members are safe to call concurrently.
 class Engine {
  public:
@@ -76,17 +88,17 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   [[nodiscard]] std::string create(const CreateRequest& request) const;
-  [[nodiscard]] Verdict validate(std::string_view token, const ExpectedAudience& expected,
-                                 ActionIndex action_index) const noexcept;
+  [[nodiscard]] Verdict validate(std::string_view token, const ValidateRequest& request) const noexcept;
   /// Validation, then the atomic insert of the jti: valid for exactly one caller. Throws
   /// StoreError without a store or when the store fails.
-  [[nodiscard]] Verdict consume(std::string_view token, const ExpectedAudience& expected,
-                                ActionIndex action_index) const;
+  [[nodiscard]] Verdict consume(std::string_view token, const ValidateRequest& request) const;
   /// Revokes a token whose signature and expiry check out; see BasicService::revogar.
   bool revoke(std::string_view token, std::optional<std::string_view> reason) const;
   /// Revokes a jti until `exp` (+ leeway); see BasicService::revogar_jti.
   bool revoke_jti(std::string_view jti, std::int64_t exp, std::optional<std::string_view> reason) const;
   [[nodiscard]] const Config& config() const noexcept;
+  /// The counters since construction, summed over every thread's shard.
+  [[nodiscard]] Stats stats() const noexcept;
 
  private:
   struct Impl;

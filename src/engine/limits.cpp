@@ -1,0 +1,54 @@
+// The rate limits of a service: in-process buckets, a shared limiter, and the fall-back between them.
+#include "engine/limits.hpp"
+
+#include <exception>
+#include <string>
+
+namespace jwtservice::detail {
+namespace {
+
+std::unique_ptr<TokenBucket> bucket(std::int64_t per_minute) {
+  return per_minute > 0 ? std::make_unique<TokenBucket>(per_minute) : nullptr;
+}
+
+}  // namespace
+
+Limits::Limits(const Config& config, RateLimiterHandle shared, MonotonicClock monotonic_clock, const SafeLog& log)
+    : create_per_minute_(config.rate_limit_create),
+      validate_per_minute_(config.rate_limit_validate),
+      create_(bucket(config.rate_limit_create)),
+      validate_(bucket(config.rate_limit_validate)),
+      shared_(std::move(shared)),
+      monotonic_clock_(monotonic_clock ? std::move(monotonic_clock) : MonotonicClock{&steady_now}),
+      log_(log) {}
+
+bool Limits::acquire(std::string_view operation, std::int64_t per_minute, TokenBucket* local) const {
+  if (local == nullptr) return true;
+  if (shared_) {
+    try {
+      const bool taken = shared_.try_acquire(operation, per_minute);
+      // Only a read on the common path; the write happens once per recovery.
+      if (shared_failing_.load(std::memory_order_relaxed) && shared_failing_.exchange(false)) {
+        log_(LogLevel::info, "shared rate limiter answers again: the shared limits apply again");
+      }
+      return taken;
+    } catch (const std::exception& e) {
+      shared_failed(e.what());
+    } catch (...) {
+      shared_failed("a non-standard exception");
+    }
+  }
+  return local->try_acquire(monotonic_clock_());
+}
+
+void Limits::shared_failed(const char* what) const noexcept {
+  if (shared_failing_.load(std::memory_order_relaxed) || shared_failing_.exchange(true)) return;
+  try {
+    log_(LogLevel::warning,
+         std::string{"shared rate limiter failed, using this process's own limits until it answers again: "} + what);
+  } catch (...) {
+    log_(LogLevel::warning, "shared rate limiter failed, using this process's own limits");
+  }
+}
+
+}  // namespace jwtservice::detail
