@@ -28,6 +28,8 @@ inline constexpr std::string_view kExtraDataJson = R"({"flow":"signup"})";
 const std::string& the_token();
 /// The same token with one signature character changed (still canonical base64url).
 const std::string& bad_signature_token();
+/// the_token with a binding (`bnd`), for the lifecycle options.
+const std::string& bound_token();
 /// Three segments of base64url that decode to bytes that are not JSON.
 const std::string& garbage_token();
 

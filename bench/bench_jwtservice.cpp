@@ -84,6 +84,29 @@ const Service& sqlite_store_service() {
 }
 #endif
 
+/// A service that also accepts four old keys: a forged token costs one MAC per key.
+const Service& fallback_service() {
+  static const Service service = [] {
+    auto config = bench_config();
+    for (int i = 0; i < 4; ++i)
+      config.secret_key_fallbacks.push_back("an-old-bench-key-rotated-away-long-ago-" + std::to_string(i));
+    return Service{config, quiet()};
+  }();
+  return service;
+}
+
+/// The state a bound token is tied to: a password hash's length and shape.
+constexpr std::string_view kBinding = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+
+/// What a reset endpoint checks: purpose, audience, binding and age (the lifecycle options).
+const jwtservice::ValidateOptions& all_options() {
+  static const jwtservice::ValidateOptions options{.action = JWTAction::VALIDAR_EMAIL,
+                                                   .audience = std::string{kAudience},
+                                                   .binding = std::string{kBinding},
+                                                   .max_age = 86'400};
+  return options;
+}
+
 jwtservice::CreateOptions create_options() {
   return {.action = JWTAction::VALIDAR_EMAIL,
           .sub = std::string{kSub},
@@ -118,6 +141,19 @@ void BM_validate(benchmark::State& state, const Service& service, const std::str
       benchmark::DoNotOptimize(r.sub->data());
       benchmark::DoNotOptimize(*r.action);
       benchmark::DoNotOptimize(r.extra_data->size());
+    }
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+/// validar with all four lifecycle options on a bound token.
+void BM_validate_options(benchmark::State& state) {
+  for (auto _ : state) {
+    auto r = plain_service().validar(bound_token(), all_options());
+    if (!r.valid) [[unlikely]] {
+      fail(state, "the bound token was refused");
+      break;
     }
     benchmark::DoNotOptimize(r);
   }
@@ -229,6 +265,10 @@ const bool registered = [] {
   threads_1_2(benchmark::RegisterBenchmark("jwtservice/validate_garbage", [](benchmark::State& s) {
     BM_validate(s, plain_service(), garbage_token(), Reason::invalid);
   }));
+  threads_1_2(benchmark::RegisterBenchmark("jwtservice/validate_all_options", BM_validate_options));
+  threads_1_2(benchmark::RegisterBenchmark("jwtservice/validate_forged_4_fallbacks", [](benchmark::State& s) {
+    BM_validate(s, fallback_service(), bad_signature_token(), Reason::bad_signature);
+  }));
   threads_1_2(benchmark::RegisterBenchmark("jwtservice/validate_memstore", [](benchmark::State& s) {
     BM_validate(s, memory_store_service(), the_token(), Reason::none);
   }));
@@ -261,6 +301,23 @@ const bool registered = [] {
     benchmark::DoNotOptimize(r);
     return r.valid && r.sub && r.action && r.extra_data;
   });
+  // The lifecycle's costs, in the same loop as the plain validation: all four options on a
+  // bound token, and a forged token refused by one key and by five (SECRET_KEY + 4 fallbacks).
+  add_contender("validate", "jwtservice+4 options", [] {
+    auto r = plain_service().validar(bound_token(), all_options());
+    benchmark::DoNotOptimize(r);
+    return r.valid;
+  });
+  add_contender("validate", "jwtservice forged, no fallback", [] {
+    auto r = plain_service().validar(bad_signature_token());
+    benchmark::DoNotOptimize(r);
+    return r.reason == Reason::bad_signature;
+  });
+  add_contender("validate", "jwtservice forged, 4 fallbacks", [] {
+    auto r = fallback_service().validar(bad_signature_token());
+    benchmark::DoNotOptimize(r);
+    return r.reason == Reason::bad_signature;
+  });
   add_contender("create", "jwtservice", [] {
     static const auto options = create_options();
     std::string token = plain_service().criar(options);
@@ -276,6 +333,15 @@ const bool registered = [] {
 
 const std::string& the_token() {
   static const std::string token = plain_service().criar(create_options());
+  return token;
+}
+
+const std::string& bound_token() {
+  static const std::string token = [] {
+    auto options = create_options();
+    options.binding = std::string{kBinding};
+    return plain_service().criar(options);
+  }();
   return token;
 }
 
