@@ -29,10 +29,12 @@ constexpr std::string_view kMaxTokenBytes = "JWTSERVICE_MAX_TOKEN_BYTES";
 constexpr std::string_view kMinSecretBytes = "JWTSERVICE_MIN_SECRET_BYTES";
 constexpr std::string_view kRedisUrl = "JWTSERVICE_REDIS_URL";
 constexpr std::string_view kRedisPrefix = "JWTSERVICE_REDIS_PREFIX";
+constexpr std::string_view kRedisAllowEviction = "JWTSERVICE_REDIS_ALLOW_EVICTION";
 
 constexpr std::string_view kAllKeys[] = {
-    kSecretKey,       kSecretKeyFallbacks, kAlgorithm,         kIssuer,        kAudience,       kLeeway,   kRateLimit,
-    kRateLimitCreate, kRateLimitValidate, kMaxTokenBytes, kMinSecretBytes, kRedisUrl, kRedisPrefix};
+    kSecretKey,       kSecretKeyFallbacks, kAlgorithm,     kIssuer,         kAudience, kLeeway,
+    kRateLimit,       kRateLimitCreate,    kRateLimitValidate, kMaxTokenBytes, kMinSecretBytes, kRedisUrl,
+    kRedisPrefix,     kRedisAllowEviction};
 
 /// The largest JWTSERVICE_MIN_SECRET_BYTES: a requirement no sane secret exceeds.
 constexpr std::int64_t kMaxMinSecretBytes = 4096;
@@ -170,6 +172,11 @@ Config load(const void* source, Lookup lookup) {
   }
   if (const auto* v = get(kRedisUrl)) config.redis_url = read_string(*v, kRedisUrl);
   if (const auto* v = get(kRedisPrefix)) config.redis_prefix = read_string(*v, kRedisPrefix);
+  if (const auto* v = get(kRedisAllowEviction)) {
+    const auto n = to_integer(*v);
+    if (!n || (*n != 0 && *n != 1)) fail(kRedisAllowEviction, "must be 0 or 1");
+    config.redis_allow_eviction = *n == 1;
+  }
   return validated(std::move(config));
 }
 

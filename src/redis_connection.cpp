@@ -1,23 +1,23 @@
 // The hiredis glue: URL parsing, a small pool of blocking connections with timeouts, AUTH and
-// SELECT, and replacement of any connection that failed.
+// SELECT, replacement of any connection that failed, and replies read against a deadline and
+// a size cap (hiredis parses; the socket is read here, with poll()).
 #include "jwtservice/detail/redis_connection.hpp"
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <utility>
-
-#ifndef _WIN32
-#include <pthread.h>
-#include <sys/time.h>
-
-#include <csignal>
-#endif
 
 #include "jwtservice/errors.hpp"
 
@@ -167,49 +167,6 @@ timeval to_timeval(std::chrono::milliseconds ms) {
   return tv;
 }
 
-/// hiredis writes with write(2): a peer that has gone away would raise SIGPIPE, whose default
-/// action ends the process. A library must not change the process's handler, so SIGPIPE is
-/// blocked in the calling thread for the duration of a command, and one it raised is consumed
-/// (libpq does the same).
-class SigpipeGuard {
- public:
-#ifndef _WIN32
-  SigpipeGuard() noexcept {
-    sigset_t pipe_only;
-    sigemptyset(&pipe_only);
-    sigaddset(&pipe_only, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask_);
-    sigset_t pending;
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-  }
-  ~SigpipeGuard() {
-    if (!was_pending_) {
-      sigset_t pending;
-      sigpending(&pending);
-      if (sigismember(&pending, SIGPIPE) == 1) {
-        sigset_t pipe_only;
-        sigemptyset(&pipe_only);
-        sigaddset(&pipe_only, SIGPIPE);
-        const timespec zero{};
-        while (sigtimedwait(&pipe_only, nullptr, &zero) < 0 && errno == EINTR) {
-        }
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
-  }
-
- private:
-  sigset_t old_mask_{};
-  bool was_pending_ = false;
-#else
-  SigpipeGuard() noexcept = default;
-#endif
- public:
-  SigpipeGuard(const SigpipeGuard&) = delete;
-  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-};
-
 struct ContextDeleter {
   void operator()(redisContext* c) const noexcept { redisFree(c); }
 };
@@ -219,6 +176,62 @@ struct ReplyDeleter {
   void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
 };
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+/// What the reader of one reply may still allocate: a declared array is refused before hiredis
+/// allocates it (hiredis 0.14 callocs a declared `*2000000000` up front and has no limit of
+/// its own), so a hostile or broken server cannot make the process allocate more than the
+/// reply caps allow.
+struct ReplyBudget {
+  long long elements_left = max_reply_elements;
+  bool exceeded = false;
+};
+
+using CreateArray = void* (*)(const redisReadTask*, int);
+CreateArray hiredis_create_array = nullptr;  // set once, before bounded_functions() returns
+
+void* create_array_within_budget(const redisReadTask* task, int elements) {
+  auto* budget = static_cast<ReplyBudget*>(task->privdata);
+  if (budget == nullptr || elements < 0 || elements > budget->elements_left) {
+    if (budget != nullptr) budget->exceeded = true;
+    return nullptr;  // hiredis then fails the reply ("out of memory") and allocates nothing
+  }
+  budget->elements_left -= elements;
+  return hiredis_create_array(task, elements);
+}
+
+/// hiredis's own reply constructors, with createArray behind the budget.
+redisReplyObjectFunctions* bounded_functions(const redisReplyObjectFunctions* defaults) {
+  static redisReplyObjectFunctions functions = [defaults] {
+    redisReplyObjectFunctions f = *defaults;
+    hiredis_create_array = f.createArray;
+    f.createArray = &create_array_within_budget;
+    return f;
+  }();
+  return &functions;
+}
+
+struct CommandDeleter {
+  void operator()(char* command) const noexcept { redisFreeCommand(command); }
+};
+using FormattedCommand = std::unique_ptr<char, CommandDeleter>;
+
+/// Milliseconds left until `deadline`, rounded up, for poll(); 0 once it has passed.
+int millis_until(SteadyTime deadline) {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  return left.count() <= 0 ? 0 : static_cast<int>(std::min<long long>(left.count(), 1 << 30));
+}
+
+/// Waits until `fd` is ready for `events` or `deadline` passes; false on the deadline.
+bool wait_for(int fd, short events, SteadyTime deadline) {
+  for (;;) {
+    const int wait = millis_until(deadline);
+    if (wait == 0) return false;
+    pollfd p{fd, events, 0};
+    const int n = ::poll(&p, 1, wait);
+    if (n > 0) return true;
+    if (n < 0 && errno != EINTR) return true;  // the next send/recv reports the error
+  }
+}
 
 RedisReply copy_reply(const redisReply& r) {
   RedisReply out;
@@ -246,6 +259,13 @@ struct Failure {
   bool timeout = false;
 };
 
+Failure io_failure(std::string_view what, int error) {
+  std::string message{what};
+  message += ": ";
+  message += std::strerror(error);  // NOLINT(concurrency-mt-unsafe): glibc's is thread-safe for known codes
+  return {message, false};
+}
+
 Failure failure_of(const redisContext* c, int saved_errno) {
   Failure f;
   if (c == nullptr) return {"out of memory", false};
@@ -267,7 +287,8 @@ struct RedisConnectionPool::Impl {
   RedisUrl url;
   std::string name;
   timeval connect_timeout{};
-  timeval command_timeout{};
+  std::chrono::milliseconds command_timeout{};
+  RedisConnectCheck on_open;
   std::chrono::milliseconds reconnect_backoff{};
   std::size_t max_connections = 1;
 
@@ -290,12 +311,16 @@ struct RedisConnectionPool::Impl {
     throw StoreError(message);
   }
 
-  /// A new connection, authenticated and on the right database; throws StoreError.
+  /// A new connection, authenticated, on the right database and accepted by the owner's
+  /// check; throws StoreError.
   Context connect() {
     Context c{redisConnectWithTimeout(url.host.c_str(), url.port, connect_timeout)};
     if (!c || c->err != 0) fail("cannot connect", failure_of(c.get(), errno).message);
-    if (redisSetTimeout(c.get(), command_timeout) != REDIS_OK) fail("cannot set the command timeout", "");
+    if (redisSetTimeout(c.get(), to_timeval(command_timeout)) != REDIS_OK) {
+      fail("cannot set the command timeout", "");
+    }
     (void)redisEnableKeepAlive(c.get());  // finds a silently dead peer of an idle connection
+    c->reader->fn = bounded_functions(c->reader->fn);
     if (url.password) {
       std::vector<std::string_view> auth{"AUTH"};
       if (url.username) auth.emplace_back(*url.username);
@@ -306,12 +331,25 @@ struct RedisConnectionPool::Impl {
       const std::string db = std::to_string(url.db);
       setup(c.get(), {"SELECT", db}, "SELECT");
     }
+    if (on_open) {
+      on_open([&](const std::vector<std::string_view>& args) {
+        RedisReply reply;
+        Failure failure;
+        if (!run(c.get(), args, reply, failure))
+          fail(std::string{args.empty() ? std::string_view{} : args[0]} + " failed", failure.message);
+        return reply;
+      });
+    }
     return c;
   }
 
-  /// One command on `c`: the reply, or false with `failure` set (the connection is then dead).
-  static bool run(redisContext* c, const std::vector<std::string_view>& args, RedisReply& out,
-                  Failure& failure) {
+  /// One command on `c` within the command timeout, sending and receiving alike (a server
+  /// that drips its reply a byte at a time cannot hold a call longer), and within the reply
+  /// caps (max_reply_bytes, max_reply_elements). The reply, or false with `failure` set: the
+  /// connection is then dead, whatever state the stream is in.
+  bool run(redisContext* c, const std::vector<std::string_view>& args, RedisReply& out,
+           Failure& failure) const {
+    const SteadyTime deadline = std::chrono::steady_clock::now() + command_timeout;
     std::vector<const char*> argv;
     std::vector<std::size_t> lengths;
     argv.reserve(args.size());
@@ -320,16 +358,77 @@ struct RedisConnectionPool::Impl {
       argv.push_back(a.data());
       lengths.push_back(a.size());
     }
-    errno = 0;
-    const Reply reply{static_cast<redisReply*>(
-        redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lengths.data()))};
-    const int saved_errno = errno;
-    if (!reply || c->err != 0) {
-      failure = failure_of(c, saved_errno);
-      return false;
+    char* raw = nullptr;
+    const int length =
+        redisFormatCommandArgv(&raw, static_cast<int>(argv.size()), argv.data(), lengths.data());
+    const FormattedCommand command{raw};
+    if (length < 0 || !command) throw std::bad_alloc();
+
+    // MSG_NOSIGNAL: a peer that has gone away gives EPIPE, never a SIGPIPE that would end the process.
+    for (std::size_t sent = 0; sent < static_cast<std::size_t>(length);) {
+      if (!wait_for(c->fd, POLLOUT, deadline)) {
+        failure = {"timed out", true};
+        return false;
+      }
+      const ssize_t n = ::send(c->fd, command.get() + sent, static_cast<std::size_t>(length) - sent,
+                               MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n >= 0) {
+        sent += static_cast<std::size_t>(n);
+      } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        failure = io_failure("cannot send", errno);
+        return false;
+      }
     }
-    out = copy_reply(*reply);
-    return true;
+
+    ReplyBudget budget;
+    c->reader->privdata = &budget;
+    std::size_t received = 0;
+    std::array<char, 16384> buffer{};
+    for (;;) {
+      void* parsed = nullptr;
+      if (redisReaderGetReply(c->reader, &parsed) != REDIS_OK) {
+        c->reader->privdata = nullptr;
+        failure.timeout = false;
+        failure.message = budget.exceeded ? "the reply has more array elements than the cap of " +
+                                                std::to_string(max_reply_elements) + " (connection dropped)"
+                                          : std::string{"protocol error: "} + c->reader->errstr;
+        return false;
+      }
+      if (parsed != nullptr) {
+        c->reader->privdata = nullptr;
+        const Reply reply{static_cast<redisReply*>(parsed)};
+        out = copy_reply(*reply);
+        return true;
+      }
+      if (!wait_for(c->fd, POLLIN, deadline)) {
+        c->reader->privdata = nullptr;
+        failure = {"timed out (no complete reply within the command timeout)", true};
+        return false;
+      }
+      const ssize_t n = ::recv(c->fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+      if (n == 0) {
+        c->reader->privdata = nullptr;
+        failure = {"the server closed the connection", false};
+        return false;
+      }
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
+        c->reader->privdata = nullptr;
+        failure = io_failure("cannot receive", errno);
+        return false;
+      }
+      received += static_cast<std::size_t>(n);
+      if (received > max_reply_bytes) {
+        c->reader->privdata = nullptr;
+        failure = {"the reply is larger than the cap of " + std::to_string(max_reply_bytes) +
+                       " bytes (connection dropped)",
+                   false};
+        return false;
+      }
+      if (redisReaderFeed(c->reader, buffer.data(), static_cast<std::size_t>(n)) != REDIS_OK) {
+        throw std::bad_alloc();
+      }
+    }
   }
 
   /// One command during connect: an error reply or a failure is a StoreError naming `step`.
@@ -394,12 +493,13 @@ struct RedisConnectionPool::Impl {
   }
 };
 
-RedisConnectionPool::RedisConnectionPool(RedisUrl url, const RedisOptions& options)
+RedisConnectionPool::RedisConnectionPool(RedisUrl url, const RedisOptions& options, RedisConnectCheck on_open)
     : impl_(std::make_unique<Impl>()) {
+  impl_->on_open = std::move(on_open);
   impl_->name = url.redacted();
   impl_->url = std::move(url);
   impl_->connect_timeout = to_timeval(options.connect_timeout);
-  impl_->command_timeout = to_timeval(options.command_timeout);
+  impl_->command_timeout = options.command_timeout;
   impl_->reconnect_backoff = options.reconnect_backoff;
   impl_->max_connections = options.pool_size;
   impl_->idle.reserve(options.pool_size);
@@ -414,14 +514,13 @@ RedisReply RedisConnectionPool::command(std::initializer_list<std::string_view> 
 }
 
 RedisReply RedisConnectionPool::command(const std::vector<std::string_view>& args) {
-  const SigpipeGuard guard;
   for (int attempt = 0;; ++attempt) {
     auto [connection, reused] = impl_->borrow();
     RedisReply reply;
     Failure failure;
     bool answered = false;
     try {
-      answered = Impl::run(connection.get(), args, reply, failure);
+      answered = impl_->run(connection.get(), args, reply, failure);
     } catch (...) {  // out of memory copying the reply: the connection's state is unknown
       impl_->give_back(nullptr);
       throw;

@@ -1,7 +1,10 @@
-// RedisRevocationStore: one SET NX EX per revocation, one EXISTS per check, expiry left to Redis.
+// RedisRevocationStore: one SET NX EX per revocation, one EXISTS per check, expiry left to Redis,
+// and no server that could evict revocations behind its back.
 #include "jwtservice/redis_store.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -22,16 +25,85 @@ namespace {
   throw StoreError(message);
 }
 
-}  // namespace
-
-RedisRevocationStore::RedisRevocationStore(std::string_view url, const RedisOptions& options)
-    : prefix_(options.prefix) {
-  detail::check_redis_options(options);
-  pool_ = std::make_unique<detail::RedisConnectionPool>(RedisUrl::parse(url), options);
+/// The value of `field` in an INFO reply ("field:value" lines), if present.
+std::optional<std::string_view> info_field(std::string_view info, std::string_view field) {
+  std::size_t begin = 0;
+  while (begin < info.size()) {
+    std::size_t end = info.find('\n', begin);
+    if (end == std::string_view::npos) end = info.size();
+    std::string_view line = info.substr(begin, end - begin);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.size() > field.size() && line.substr(0, field.size()) == field && line[field.size()] == ':') {
+      return line.substr(field.size() + 1);
+    }
+    begin = end + 1;
+  }
+  return std::nullopt;
 }
 
-RedisRevocationStore::RedisRevocationStore(const Config& config, const RedisOptions& options)
-    : RedisRevocationStore(detail::redis_url_of(config), detail::with_prefix_of(config, options)) {}
+/// The check every new connection of the store passes: a server that may evict keys would drop
+/// revocations silently when its memory fills, un-revoking tokens, so it is refused unless
+/// the risk was accepted. Read once per connection: a policy changed later is seen by the next
+/// connection (after a failure or a failover).
+detail::RedisConnectCheck eviction_check(std::string name, bool allow_eviction, Logger logger) {
+  return [name = std::move(name), allow_eviction,
+          logger = std::move(logger)](const detail::RedisCommandFn& command) {
+    const auto reply = command({"INFO", "memory"});
+    const std::string where = "Redis at " + name + ": ";
+    if (reply.type == detail::RedisReply::Type::error) {
+      throw StoreError(where + "INFO memory was refused (" + reply.text +
+                       "): the revocation store reads it to make sure the server cannot evict revocations; "
+                       "allow INFO for this user (ACL: +info)");
+    }
+    const std::optional<std::string_view> maxmemory =
+        reply.type == detail::RedisReply::Type::string ? info_field(reply.text, "maxmemory") : std::nullopt;
+    const std::optional<std::string_view> policy = reply.type == detail::RedisReply::Type::string
+                                                       ? info_field(reply.text, "maxmemory_policy")
+                                                       : std::nullopt;
+    std::uint64_t bytes = 0;
+    if (!maxmemory || !policy ||
+        std::from_chars(maxmemory->data(), maxmemory->data() + maxmemory->size(), bytes).ec != std::errc{}) {
+      throw StoreError(where + "INFO memory did not report maxmemory and maxmemory_policy");
+    }
+    if (bytes == 0 || *policy == "noeviction") return;
+    std::string risk = where + "maxmemory is " + std::string{*maxmemory} + " with maxmemory-policy " +
+                       std::string{*policy} +
+                       ": when memory fills, Redis may evict revocations and so un-revoke tokens";
+    if (!allow_eviction) {
+      throw StoreError(
+          risk +
+          "; set `maxmemory-policy noeviction` on the server (CONFIG SET and redis.conf), or accept "
+          "the risk with JWTSERVICE_REDIS_ALLOW_EVICTION=1 (RedisOptions::allow_eviction)");
+    }
+    try {
+      logger(LogLevel::warning, risk + " (allowed by JWTSERVICE_REDIS_ALLOW_EVICTION=1)");
+    } catch (...) {  // a failing logger must not refuse the connection
+    }
+  };
+}
+
+}  // namespace
+
+RedisRevocationStore::RedisRevocationStore(std::string_view url, const RedisOptions& options, Logger logger)
+    : prefix_(options.prefix) {
+  detail::check_redis_options(options);
+  RedisUrl parsed = RedisUrl::parse(url);
+  std::string name = parsed.redacted();
+  pool_ = std::make_unique<detail::RedisConnectionPool>(
+      std::move(parsed), options,
+      eviction_check(std::move(name), options.allow_eviction, logger ? std::move(logger) : stderr_logger()));
+}
+
+namespace {
+RedisOptions options_of(const Config& config, const RedisOptions& options) {
+  RedisOptions out = detail::with_prefix_of(config, options);
+  out.allow_eviction = options.allow_eviction || config.redis_allow_eviction;
+  return out;
+}
+}  // namespace
+
+RedisRevocationStore::RedisRevocationStore(const Config& config, const RedisOptions& options, Logger logger)
+    : RedisRevocationStore(detail::redis_url_of(config), options_of(config, options), std::move(logger)) {}
 
 RedisRevocationStore::~RedisRevocationStore() = default;
 

@@ -169,6 +169,15 @@ class RedisServer {
     pid_ = -1;
   }
 
+  /// SIGKILL (kill -9), as a crash or the OOM killer would: no clean shutdown, connections cut.
+  void kill_hard() {
+    if (!running()) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
   /// stop() then start() on the same port; an empty server (nothing is persisted).
   bool restart() {
     stop();

@@ -43,7 +43,8 @@ constexpr std::string_view kAllKeys[] = {"SECRET_KEY",
                                          "JWTSERVICE_RATELIMIT_VALIDATE",
                                          "JWTSERVICE_MAX_TOKEN_BYTES",
                                          "JWTSERVICE_REDIS_URL",
-                                         "JWTSERVICE_REDIS_PREFIX"};
+                                         "JWTSERVICE_REDIS_PREFIX",
+                                         "JWTSERVICE_REDIS_ALLOW_EVICTION"};
 
 constexpr std::string_view kNumericKeys[] = {"JWTSERVICE_LEEWAY", "JWTSERVICE_RATELIMIT",
                                              "JWTSERVICE_RATELIMIT_CREATE", "JWTSERVICE_RATELIMIT_VALIDATE",
@@ -1015,6 +1016,41 @@ TEST(RedisConfig, NonStringValuesAreRefused) {
         (void)load_token_config_from_dict(json_with_secret({{"JWTSERVICE_REDIS_PREFIX", true}}));
       },
       "JWTSERVICE_REDIS_PREFIX", "must be a string"));
+}
+
+TEST(RedisConfig, AllowEvictionIsZeroOrOneFromEveryLoader) {
+  EXPECT_FALSE(load_token_config_from_dict(dict_with_secret({})).redis_allow_eviction);
+  EXPECT_FALSE(hand_built().redis_allow_eviction);
+  EXPECT_TRUE(load_token_config_from_dict(dict_with_secret({{"JWTSERVICE_REDIS_ALLOW_EVICTION", "1"}}))
+                  .redis_allow_eviction);
+  EXPECT_FALSE(load_token_config_from_dict(dict_with_secret({{"JWTSERVICE_REDIS_ALLOW_EVICTION", "0"}}))
+                   .redis_allow_eviction);
+  EXPECT_TRUE(load_token_config_from_dict(json_with_secret({{"JWTSERVICE_REDIS_ALLOW_EVICTION", 1}}))
+                  .redis_allow_eviction);
+  EXPECT_TRUE(load_token_config_from_dict(json_with_secret({{"JWTSERVICE_REDIS_ALLOW_EVICTION", "1"}}))
+                  .redis_allow_eviction);
+}
+
+TEST(RedisConfig, AllowEvictionOtherThanZeroOrOneIsRefusedNamingTheKey) {
+  for (const char* value : {"2", "-1", "yes", "true", "", " "}) {
+    EXPECT_TRUE(throws_config_error(
+        [&] {
+          (void)load_token_config_from_dict(dict_with_secret({{"JWTSERVICE_REDIS_ALLOW_EVICTION", value}}));
+        },
+        "JWTSERVICE_REDIS_ALLOW_EVICTION", "must be 0 or 1"))
+        << value;
+  }
+  EXPECT_TRUE(throws_config_error(
+      [] {
+        (void)load_token_config_from_dict(json_with_secret({{"JWTSERVICE_REDIS_ALLOW_EVICTION", true}}));
+      },
+      "JWTSERVICE_REDIS_ALLOW_EVICTION", "must be 0 or 1"));
+}
+
+TEST_F(ConfigFromEnv, AllowEvictionIsRead) {
+  set("SECRET_KEY", kSecret);
+  set("JWTSERVICE_REDIS_ALLOW_EVICTION", "1");
+  EXPECT_TRUE(load_token_config_from_env().redis_allow_eviction);
 }
 
 }  // namespace

@@ -34,6 +34,10 @@ struct Config {
   /// does not open Redis by itself: build a RedisRevocationStore / RedisRateLimiter from it.
   std::optional<std::string> redis_url{};
   std::string redis_prefix = "jwtservice:";  ///< JWTSERVICE_REDIS_PREFIX, starts every Redis key; not blank
+  /// JWTSERVICE_REDIS_ALLOW_EVICTION (0 or 1): 1 lets the Redis revocation store use a server
+  /// that may evict keys (maxmemory with a policy other than noeviction), with a warning;
+  /// 0 (the default) makes it fail closed there (docs/stores-and-faults.md).
+  bool redis_allow_eviction = false;
 };
 
 /// RFC 7518 §3.2: an HS256 key should have at least as many bits as the hash output (256).

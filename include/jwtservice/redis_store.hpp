@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "jwtservice/config.hpp"
+#include "jwtservice/logger.hpp"
 #include "jwtservice/revocation.hpp"
 
 namespace jwtservice {
@@ -50,6 +51,12 @@ struct RedisOptions {
   std::chrono::milliseconds reconnect_backoff{200};
   /// Connections kept open at most; each call borrows one for its single command.
   std::size_t pool_size = 4;
+  /// The revocation store refuses (fails closed on) a server that may evict keys: `maxmemory`
+  /// set with a `maxmemory-policy` other than `noeviction`, which would silently drop
+  /// revocations when memory fills. True accepts that risk (a warning is logged once per
+  /// connection); JWTSERVICE_REDIS_ALLOW_EVICTION=1 does the same from a Config. The rate
+  /// limiter ignores it.
+  bool allow_eviction = false;
 };
 
 namespace detail {
@@ -68,15 +75,24 @@ class RedisConnectionPool;
 /// without restarting the service. Every failure (unreachable server, timeout, error reply)
 /// throws StoreError: the service then fails closed (`store_unavailable`, `StoreError`).
 /// TTLs beyond `permanent_ttl` (a century) are clamped to it.
+///
+/// Bad days (docs/stores-and-faults.md): each command and its whole reply must finish within
+/// `command_timeout` and stay under 1 MiB; a server that is slower, drips its reply or sends
+/// too much is dropped and the call fails. Each new connection reads `INFO memory` and is
+/// refused when the server may evict keys (`maxmemory` > 0 with a `maxmemory-policy` other
+/// than `noeviction`) unless RedisOptions::allow_eviction (JWTSERVICE_REDIS_ALLOW_EVICTION=1)
+/// accepts the risk; refused, or when INFO itself is refused, every call fails closed.
 class RedisRevocationStore {
  public:
   /// **Example**: `auto store = std::make_shared<RedisRevocationStore>("redis://127.0.0.1:6379/0");`
-  /// Throws ConfigError for a malformed URL or options; connects on first use.
-  explicit RedisRevocationStore(std::string_view url, const RedisOptions& options = {});
+  /// Throws ConfigError for a malformed URL or options; connects on first use. `logger`
+  /// receives the eviction warning (default: stderr_logger()).
+  explicit RedisRevocationStore(std::string_view url, const RedisOptions& options = {}, Logger logger = {});
 
-  /// The URL and prefix of `config` (JWTSERVICE_REDIS_URL, JWTSERVICE_REDIS_PREFIX; the
-  /// config's prefix replaces `options.prefix`). Throws ConfigError when the URL is not set.
-  explicit RedisRevocationStore(const Config& config, const RedisOptions& options = {});
+  /// The URL, prefix and eviction rule of `config` (JWTSERVICE_REDIS_URL, JWTSERVICE_REDIS_PREFIX,
+  /// JWTSERVICE_REDIS_ALLOW_EVICTION; the config's prefix replaces `options.prefix`, and
+  /// eviction is allowed when either allows it). Throws ConfigError when the URL is not set.
+  explicit RedisRevocationStore(const Config& config, const RedisOptions& options = {}, Logger logger = {});
 
   ~RedisRevocationStore();
   RedisRevocationStore(const RedisRevocationStore&) = delete;

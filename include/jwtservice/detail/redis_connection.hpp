@@ -3,7 +3,9 @@
 // stays in src/redis_connection.cpp.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -25,16 +27,35 @@ struct RedisReply {
   [[nodiscard]] bool is_status(std::string_view s) const { return type == Type::status && text == s; }
 };
 
+/// The largest reply a command may receive (1 MiB, all bytes of the reply together): larger is
+/// a failure and the connection is dropped, so a broken or hostile server cannot make the
+/// process grow. Revocation, rate-limit and INFO replies are a few hundred bytes.
+inline constexpr std::size_t max_reply_bytes = std::size_t{1} << 20;
+
+/// The most array elements one reply may declare, all arrays together, checked before they
+/// are allocated.
+inline constexpr long long max_reply_elements = 1 << 16;
+
+/// Runs one command on a connection being opened: the reply (an error reply too), or a
+/// StoreError when it could not be sent or received.
+using RedisCommandFn = std::function<RedisReply(const std::vector<std::string_view>&)>;
+
+/// Looks at a connection just opened (after AUTH and SELECT), before any caller uses it; a
+/// StoreError it throws refuses the connection (the call fails, and so does every call until
+/// a later connection passes).
+using RedisConnectCheck = std::function<void(const RedisCommandFn& command)>;
+
 /// At most `options.pool_size` blocking connections to one server, opened on demand. A call
 /// borrows an idle connection (or opens one, or waits for one to come back), runs one command
 /// and returns it. A connection that fails in any way is closed, never reused; a command that
 /// fails on a connection which had worked before is retried once on a fresh connection, so the
-/// first call after a server restart succeeds. Thread-safe.
+/// first call after a server restart succeeds. Each command, sending and receiving, must finish
+/// within `options.command_timeout` and its reply stay within the caps above. Thread-safe.
 class RedisConnectionPool {
  public:
   /// No connection is made here. `options` must have been checked (positive timeouts, a pool
-  /// of at least one).
-  RedisConnectionPool(RedisUrl url, const RedisOptions& options);
+  /// of at least one). `on_open`, when set, checks every new connection.
+  RedisConnectionPool(RedisUrl url, const RedisOptions& options, RedisConnectCheck on_open = {});
   ~RedisConnectionPool();
   RedisConnectionPool(const RedisConnectionPool&) = delete;
   RedisConnectionPool& operator=(const RedisConnectionPool&) = delete;
