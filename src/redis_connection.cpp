@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <utility>
 
 #include "jwtservice/errors.hpp"
@@ -210,6 +211,20 @@ redisReplyObjectFunctions* bounded_functions(const redisReplyObjectFunctions* de
   return &functions;
 }
 
+/// Points the reader at a command's budget while that command reads its reply.
+class BudgetInUse {
+ public:
+  BudgetInUse(redisReader* reader, ReplyBudget* budget) noexcept : reader_(reader) {
+    reader_->privdata = budget;
+  }
+  ~BudgetInUse() { reader_->privdata = nullptr; }
+  BudgetInUse(const BudgetInUse&) = delete;
+  BudgetInUse& operator=(const BudgetInUse&) = delete;
+
+ private:
+  redisReader* reader_;
+};
+
 struct CommandDeleter {
   void operator()(char* command) const noexcept { redisFreeCommand(command); }
 };
@@ -253,10 +268,11 @@ RedisReply copy_reply(const redisReply& r) {
   return out;
 }
 
-/// What went wrong on a context, and whether it was a timeout (not worth retrying).
+/// What went wrong on a connection, and whether a retry on a fresh one could not help: a
+/// timeout (the server is there but slow) or a reply the server should never have sent.
 struct Failure {
   std::string message;
-  bool timeout = false;
+  bool final = false;
 };
 
 Failure io_failure(std::string_view what, int error) {
@@ -270,14 +286,14 @@ Failure failure_of(const redisContext* c, int saved_errno) {
   Failure f;
   if (c == nullptr) return {"out of memory", false};
 #ifdef REDIS_ERR_TIMEOUT
-  f.timeout = c->err == REDIS_ERR_TIMEOUT;
+  f.final = c->err == REDIS_ERR_TIMEOUT;
 #endif
   // hiredis 0.14 reports a receive timeout as an I/O error with EAGAIN.
   if (c->err == REDIS_ERR_IO && (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK ||
                                  std::string_view{c->errstr} == "Resource temporarily unavailable")) {
-    f.timeout = true;
+    f.final = true;
   }
-  f.message = f.timeout ? "timed out" : (c->errstr[0] != '\0' ? c->errstr : "connection failed");
+  f.message = f.final ? "timed out" : (c->errstr[0] != '\0' ? c->errstr : "connection failed");
   return f;
 }
 
@@ -381,48 +397,42 @@ struct RedisConnectionPool::Impl {
     }
 
     ReplyBudget budget;
-    c->reader->privdata = &budget;
+    const BudgetInUse in_use{c->reader, &budget};
     std::size_t received = 0;
     std::array<char, 16384> buffer{};
     for (;;) {
       void* parsed = nullptr;
       if (redisReaderGetReply(c->reader, &parsed) != REDIS_OK) {
-        c->reader->privdata = nullptr;
-        failure.timeout = false;
+        failure.final = true;
         failure.message = budget.exceeded ? "the reply has more array elements than the cap of " +
                                                 std::to_string(max_reply_elements) + " (connection dropped)"
                                           : std::string{"protocol error: "} + c->reader->errstr;
         return false;
       }
       if (parsed != nullptr) {
-        c->reader->privdata = nullptr;
         const Reply reply{static_cast<redisReply*>(parsed)};
         out = copy_reply(*reply);
         return true;
       }
       if (!wait_for(c->fd, POLLIN, deadline)) {
-        c->reader->privdata = nullptr;
         failure = {"timed out (no complete reply within the command timeout)", true};
         return false;
       }
       const ssize_t n = ::recv(c->fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
       if (n == 0) {
-        c->reader->privdata = nullptr;
         failure = {"the server closed the connection", false};
         return false;
       }
       if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
-        c->reader->privdata = nullptr;
         failure = io_failure("cannot receive", errno);
         return false;
       }
       received += static_cast<std::size_t>(n);
       if (received > max_reply_bytes) {
-        c->reader->privdata = nullptr;
         failure = {"the reply is larger than the cap of " + std::to_string(max_reply_bytes) +
                        " bytes (connection dropped)",
-                   false};
+                   true};
         return false;
       }
       if (redisReaderFeed(c->reader, buffer.data(), static_cast<std::size_t>(n)) != REDIS_OK) {
@@ -532,9 +542,10 @@ RedisReply RedisConnectionPool::command(const std::vector<std::string_view>& arg
     impl_->give_back(nullptr);  // a failed connection is never reused
     // A connection that had worked may have been cut while idle (the server restarted): one
     // retry on a fresh connection makes the first call after a restart succeed. A timeout is
-    // not retried: the server is there but slow. For `SET NX` a retry after a lost reply can
-    // only turn "inserted" into "already there" (fail closed), never make two callers win.
-    if (reused && attempt == 0 && !failure.timeout) continue;
+    // not retried: the server is there but slow; nor is a reply over the caps or garbled. For `SET NX` a
+    // retry after a lost reply can only turn "inserted" into "already there" (fail closed), never make two
+    // callers win.
+    if (reused && attempt == 0 && !failure.final) continue;
     impl_->fail("command failed", failure.message);
   }
 }

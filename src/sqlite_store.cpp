@@ -73,6 +73,24 @@ void refuse_paths_that_store_nothing(const std::string& text) {
   }
 }
 
+/// Creates the missing parent directories of `path`; what went wrong, or "" when all is well.
+std::string make_parent_directories(const std::filesystem::path& path) {
+  const auto parent = path.parent_path();
+  for (auto p = parent; !p.empty(); p = p.parent_path()) {
+    std::error_code ec;
+    if (std::filesystem::exists(p, ec) && !std::filesystem::is_directory(p, ec)) {
+      return "parent '" + p.string() + "' is a file, not a directory";
+    }
+    if (p == p.parent_path()) break;
+  }
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) return "cannot create '" + parent.string() + "': " + ec.message();
+  }
+  return {};
+}
+
 /// True when an SQLite error means "this cannot be written here" (a read-only file, directory
 /// or mount), as opposed to a busy, corrupt or missing database.
 bool is_read_only_error(int rc) noexcept {
@@ -242,6 +260,8 @@ struct SQLiteRevocationStore::Impl {
       if (sqlite3_file_control(db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved == 0) return;
       close(true);
     }
+    // The directory may have gone with the file (rm -r var/): made again, as at construction.
+    if (const std::string problem = make_parent_directories(path); !problem.empty()) fail(problem);
     open();
   }
 
@@ -283,22 +303,8 @@ SQLiteRevocationStore::SQLiteRevocationStore(const std::filesystem::path& path,
   impl_->cleanup_interval = cleanup_interval_seconds;
   impl_->purge_margin = purge_margin_seconds;
 
-  const auto parent = path.parent_path();
-  for (auto p = parent; !p.empty(); p = p.parent_path()) {
-    std::error_code ec;
-    if (std::filesystem::exists(p, ec) && !std::filesystem::is_directory(p, ec)) {
-      throw ConfigError("SQLiteRevocationStore path '" + text + "': parent '" + p.string() +
-                        "' is a file, not a directory");
-    }
-    if (p == p.parent_path()) break;
-  }
-  if (!parent.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-    if (ec) {
-      throw ConfigError("SQLiteRevocationStore path '" + text + "': cannot create '" + parent.string() +
-                        "': " + ec.message());
-    }
+  if (const std::string problem = make_parent_directories(path); !problem.empty()) {
+    throw ConfigError("SQLiteRevocationStore path '" + text + "': " + problem);
   }
   impl_->open();
 }

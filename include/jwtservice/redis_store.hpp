@@ -43,7 +43,8 @@ struct RedisOptions {
   std::string prefix = "jwtservice:";
   /// How long opening the TCP connection to the server may take before it fails.
   std::chrono::milliseconds connect_timeout{500};
-  /// How long one command (AUTH and SELECT included) may wait for its answer before it fails.
+  /// How long one command (AUTH, SELECT and INFO included) may take, from sending it to the
+  /// last byte of its reply, before it fails; a reply also fails past 1 MiB.
   std::chrono::milliseconds command_timeout{500};
   /// After a failed connection attempt, further calls fail at once (no new attempt) for this
   /// long, so that an unreachable server costs one connect timeout per interval, not per call.

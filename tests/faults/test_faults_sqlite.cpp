@@ -165,6 +165,15 @@ TEST_F(SqliteFaults, ADeletedDatabaseIsRecreatedAndNothingIsRevokedIntoTheOrphan
   EXPECT_FALSE(store->is_revoked("before")) << "the deleted file's rows are gone for everyone";
 }
 
+TEST_F(SqliteFaults, ADeletedDirectoryIsMadeAgain) {
+  const auto path = dir_.path() / "var" / "revocations.db";
+  SQLiteRevocationStore store{path};
+  ASSERT_TRUE(store.revoke("before", 600, {}));
+  std::filesystem::remove_all(dir_.path() / "var");
+  ASSERT_TRUE(store.revoke("after", 600, {}));
+  EXPECT_TRUE(SQLiteRevocationStore{path}.is_revoked("after"));
+}
+
 TEST_F(SqliteFaults, AReplacedDatabaseIsReopenedForReadsAndWrites) {
   auto store = open_real();
   ASSERT_TRUE(store->revoke("old-file", 600, {}));
