@@ -1,6 +1,7 @@
 // The strict claim reader: an iterative, validating JSON scanner that records where the members
-// of interest are. It accepts exactly what parse_json_strict accepts (tests and a fuzz target
-// compare the two), at a fraction of the cost, because it builds nothing.
+// of interest are. It accepts exactly what nlohmann's parser made strict accepts (the test
+// oracle tests/support/json_strict.cpp; tests and a fuzz target compare the two), at a
+// fraction of the cost, because it builds nothing.
 #include "jwtservice/detail/claims.hpp"
 #include "jwtservice/detail/saturating.hpp"
 
@@ -10,8 +11,6 @@
 #include <span>
 #include <system_error>
 #include <vector>
-
-#include "jwtservice/detail/json_strict.hpp"
 
 namespace jwtservice::detail {
 namespace {

@@ -90,11 +90,4 @@ void append_uuid4(std::string& out) {
   out.append(text.data(), text.size());
 }
 
-std::string random_uuid4() {
-  std::string out;
-  out.reserve(36);
-  append_uuid4(out);
-  return out;
-}
-
 }  // namespace jwtservice::detail

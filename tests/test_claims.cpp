@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "jwtservice/detail/json_strict.hpp"
+#include "support/json_strict.hpp"
 
 namespace {
 

@@ -12,6 +12,9 @@
 
 namespace jwtservice::detail {
 
+/// Objects and arrays nested deeper than this are refused (the top-level value is depth 1).
+inline constexpr std::size_t max_json_depth = 64;
+
 enum class JsonType : std::uint8_t { absent, null, boolean, number, string, array, object };
 
 /// Where one member's value sits in the text. For strings, `raw` is the content between the
@@ -34,8 +37,8 @@ struct HeaderSpans {
   JsonSpan alg, typ, crit, b64;
 };
 
-/// Validates `text` as exactly one JSON object under the rules of parse_json_strict (no BOM,
-/// no NUL, valid UTF-8 and surrogates, no repeated member name in any object, depth <= 64,
+/// Validates `text` as exactly one JSON object under the strict rules (no BOM, no NUL, valid
+/// UTF-8 and surrogates, no repeated member name in any object, depth <= max_json_depth,
 /// numbers within the double range, nothing after the value) and records the top-level
 /// claims. False for anything else. Never throws, never recurses; works in thread-local
 /// scratch space, so it does not allocate once a thread has seen its largest payload.
