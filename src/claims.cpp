@@ -4,6 +4,7 @@
 // fraction of the cost, because it builds nothing.
 #include "jwtservice/detail/claims.hpp"
 #include "jwtservice/detail/saturating.hpp"
+#include "jwtservice/detail/text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -48,13 +49,6 @@ std::uint64_t fnv1a(std::string_view s) noexcept {
   for (const char c : s)
     h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
   return h;
-}
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 /// Per-thread scratch space, reserved to the size of the text at hand: decoded member names

@@ -1,6 +1,7 @@
 // The hiredis glue: URL parsing, a small pool of blocking connections with timeouts, AUTH and
 // SELECT, and replacement of any connection that failed.
 #include "jwtservice/detail/redis_connection.hpp"
+#include "jwtservice/detail/text.hpp"
 
 #include <hiredis/hiredis.h>
 
@@ -37,18 +38,7 @@ constexpr std::string_view kUrlShape = "redis://[[user]:password@]host[:port][/d
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) noexcept {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  }
-  return true;
-}
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+  return detail::iequals(s.substr(0, prefix.size()), prefix);
 }
 
 std::string percent_decode(std::string_view s, std::string_view what) {
@@ -59,8 +49,8 @@ std::string percent_decode(std::string_view s, std::string_view what) {
       out += s[i];
       continue;
     }
-    const int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
-    const int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
+    const int hi = i + 2 < s.size() ? detail::hex_value(s[i + 1]) : -1;
+    const int lo = i + 2 < s.size() ? detail::hex_value(s[i + 2]) : -1;
     if (hi < 0 || lo < 0) bad_url("has a malformed %-escape in its " + std::string{what});
     out += static_cast<char>(hi * 16 + lo);
     i += 2;
