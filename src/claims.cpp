@@ -176,8 +176,13 @@ bool number_in_double_range(std::string_view literal) noexcept {
 
 class Scanner {
  public:
-  Scanner(std::string_view text, std::span<const Target> targets, Scratch& scratch) noexcept
-      : p_(text.data()), end_(text.data() + text.size()), targets_(targets), scratch_(scratch) {}
+  /// `any_value`: the text may be any one JSON value, not only an object.
+  Scanner(std::string_view text, std::span<const Target> targets, Scratch& scratch, bool any_value) noexcept
+      : p_(text.data()),
+        end_(text.data() + text.size()),
+        targets_(targets),
+        scratch_(scratch),
+        any_value_(any_value) {}
 
   bool run() {
     scratch_.decoded.clear();
@@ -185,7 +190,7 @@ class Scanner {
     scratch_.keys.clear();
     scratch_.keys.reserve(static_cast<std::size_t>(end_ - p_) / 4 + 1);
     skip_ws();
-    if (p_ == end_ || *p_ != '{') return false;  // headers and payloads are objects
+    if (p_ == end_ || (*p_ != '{' && !any_value_)) return false;  // headers and payloads are objects
     enum class State { value, first_member, member, first_element, after_value } state = State::value;
     for (;;) {
       skip_ws();
@@ -439,6 +444,7 @@ class Scanner {
   const char* end_;
   std::span<const Target> targets_;
   Scratch& scratch_;
+  bool any_value_;
   std::array<char, max_json_depth> stack_{};
   std::array<std::size_t, max_json_depth> key_base_{};
   std::size_t depth_ = 0;
@@ -446,10 +452,10 @@ class Scanner {
   const char* pending_start_ = nullptr;
 };
 
-bool scan(std::string_view text, std::span<const Target> targets) noexcept {
+bool scan(std::string_view text, std::span<const Target> targets, bool any_value = false) noexcept {
   thread_local Scratch scratch;
   try {
-    return Scanner{text, targets, scratch}.run();
+    return Scanner{text, targets, scratch, any_value}.run();
   } catch (...) {
     return false;  // allocation failure: refuse, never propagate
   }
@@ -470,6 +476,8 @@ bool read_header(std::string_view text, HeaderSpans& out) noexcept {
   const Target targets[] = {{"alg", &out.alg}, {"typ", &out.typ}, {"crit", &out.crit}, {"b64", &out.b64}};
   return scan(text, targets);
 }
+
+bool is_strict_json(std::string_view text) noexcept { return scan(text, {}, /*any_value=*/true); }
 
 std::optional<std::int64_t> numeric_date(const JsonSpan& value) noexcept {
   if (value.type != JsonType::number) return std::nullopt;
@@ -654,6 +662,16 @@ nlohmann::json json_value(const JsonSpan& value) {
   nlohmann::json out;
   if (DomBuilder{value.raw}.build(out)) return out;
   return nlohmann::json::parse(value.raw);  // a number only strtod rounds as nlohmann does
+}
+
+std::optional<nlohmann::json> parse_strict_object(std::string_view text) noexcept {
+  if (!scan(text, {})) return std::nullopt;
+  try {
+    // Validated: the builder's recursion is bounded by max_json_depth.
+    return json_value(JsonSpan{JsonType::object, false, text});
+  } catch (...) {
+    return std::nullopt;  // allocation failure: refuse, never propagate
+  }
 }
 
 bool is_string_array(const JsonSpan& array) noexcept {

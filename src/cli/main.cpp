@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "jwtservice/detail/base64url.hpp"
+#include "jwtservice/detail/claims.hpp"
 #include "jwtservice/detail/random.hpp"
 #include "jwtservice/jwtservice.hpp"
 
@@ -22,6 +23,11 @@ using json = nlohmann::json;
 constexpr int kExitOk = 0;
 constexpr int kExitInvalid = 1;
 constexpr int kExitUsage = 2;
+
+/// What strict JSON requires (the rules a token's header and payload are held to), for messages.
+constexpr std::string_view kStrictRules =
+    "required: valid UTF-8, no byte-order mark or NUL, no member name repeated in any object, "
+    "nesting at most 64, numbers within the double range";
 
 /// A usage, configuration or store mistake: one line on stderr, exit 2.
 struct UsageError {
@@ -351,11 +357,12 @@ int cmd_create(const Args& args) {
   options.audience = args.get("audience");
   options.jti = args.get("jti");
   if (const auto extra = args.get("extra-data")) {
-    try {
-      options.extra_data = json::parse(*extra);
-    } catch (const json::parse_error&) {
-      throw UsageError{"--extra-data must be a JSON object"};
+    // The rules a token's JSON is held to: what a token may not carry, --extra-data may not either.
+    auto object = jwtservice::detail::parse_strict_object(*extra);
+    if (!object) {
+      throw UsageError{"--extra-data must be a strict JSON object (" + std::string{kStrictRules} + ")"};
     }
+    options.extra_data = std::move(*object);
   }
   std::cout << service.criar(options) << '\n';
   return kExitOk;
@@ -395,27 +402,48 @@ int cmd_revoke_jti(const Args& args) {
   return print_revoked(service.revogar_jti(args.require("jti"), exp, args.get("reason")));
 }
 
-int cmd_inspect(const Args& args) {
-  const auto token = token_argument(args.positional(1, "TOKEN")[0]);
+/// The decoded header and payload of a compact JWS (three base64url segments), or false.
+bool decode_segments(const std::string& token, std::string& header, std::string& payload) {
   const auto dot1 = token.find('.');
   const auto dot2 = dot1 == std::string::npos ? std::string::npos : token.find('.', dot1 + 1);
+  return dot2 != std::string::npos && token.find('.', dot2 + 1) == std::string::npos &&
+         jwtservice::detail::base64url_decode(std::string_view{token}.substr(0, dot1), header) &&
+         jwtservice::detail::base64url_decode(std::string_view{token}.substr(dot1 + 1, dot2 - dot1 - 1),
+                                              payload);
+}
+
+/// `text` parsed with its members in their order, once the iterative strict reader has accepted
+/// it: nlohmann's recursive parser never sees unchecked nesting. Nullopt when not strict JSON.
+std::optional<nlohmann::ordered_json> strict_ordered_json(const std::string& text) {
+  if (!jwtservice::detail::is_strict_json(text)) return std::nullopt;
+  auto value = nlohmann::ordered_json::parse(text, nullptr, false);
+  if (value.is_discarded()) return std::nullopt;
+  return value;
+}
+
+int cmd_inspect(const Args& args) {
+  const auto token = token_argument(args.positional(1, "TOKEN")[0]);
   std::string header;
   std::string payload;
+  if (!decode_segments(token, header, payload)) {
+    std::cerr << "jwtservice: not a decodable JWS compact token (three base64url segments, JSON header)\n";
+    return kExitInvalid;
+  }
   // ordered_json keeps the members in the token's order, as an operator expects to read them.
-  nlohmann::ordered_json header_json;
-  nlohmann::ordered_json payload_json;
-  if (dot2 == std::string::npos || token.find('.', dot2 + 1) != std::string::npos ||
-      !jwtservice::detail::base64url_decode(std::string_view{token}.substr(0, dot1), header) ||
-      !jwtservice::detail::base64url_decode(std::string_view{token}.substr(dot1 + 1, dot2 - dot1 - 1),
-                                            payload) ||
-      !(header_json = nlohmann::ordered_json::parse(header, nullptr, false)).is_object() ||
-      (payload_json = nlohmann::ordered_json::parse(payload, nullptr, false)).is_discarded()) {
+  const auto header_json = strict_ordered_json(header);
+  const auto payload_json = strict_ordered_json(payload);
+  if (!header_json || !payload_json) {
+    std::cerr << "jwtservice: the token's " << (header_json ? "payload" : "header") << " is not strict JSON ("
+              << kStrictRules << ")\n";
+    return kExitInvalid;
+  }
+  if (!header_json->is_object()) {
     std::cerr << "jwtservice: not a decodable JWS compact token (three base64url segments, JSON header)\n";
     return kExitInvalid;
   }
   std::cout
       << R"({"verified":false,"warning":"UNVERIFIED: decoded only; signature, expiry and claims were not checked","header":)"
-      << header_json.dump() << R"(,"payload":)" << payload_json.dump() << "}\n";
+      << header_json->dump() << R"(,"payload":)" << payload_json->dump() << "}\n";
   return kExitOk;
 }
 

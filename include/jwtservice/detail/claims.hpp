@@ -47,6 +47,18 @@ struct HeaderSpans {
 /// The same rules, recording the header members.
 [[nodiscard]] bool read_header(std::string_view text, HeaderSpans& out) noexcept;
 
+/// True when `text` is exactly one JSON value of any type (object, array, string, number,
+/// literal) under the rules of read_claims. Never throws, never recurses.
+[[nodiscard]] bool is_strict_json(std::string_view text) noexcept;
+
+/// `text` as a JSON object when read_claims would accept it, else nullopt: the strict parser
+/// for JSON from outside a token (the command line's --extra-data, say). The text is validated
+/// by the iterative reader before anything is built, so hostile nesting never reaches a
+/// recursive parser. Never throws: an allocation failure is nullopt too.
+///
+/// **Example**: `parse_strict_object(R"({"a":1,"a":2})")` is nullopt (a repeated name).
+[[nodiscard]] std::optional<nlohmann::json> parse_strict_object(std::string_view text) noexcept;
+
 /// A NumericDate from a recorded number: an integer, or a decimal truncated toward zero, that
 /// fits a signed 64-bit integer. Nullopt for any other type or value.
 [[nodiscard]] std::optional<std::int64_t> numeric_date(const JsonSpan& value) noexcept;
