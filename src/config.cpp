@@ -28,6 +28,8 @@ constexpr std::string_view kMinSecretBytes = "JWTSERVICE_MIN_SECRET_BYTES";
 constexpr std::string_view kRedisUrl = "JWTSERVICE_REDIS_URL";
 constexpr std::string_view kRedisPrefix = "JWTSERVICE_REDIS_PREFIX";
 
+// The one list of keys; cmake/jwtserviceConfigKeys.cmake repeats it for the build, and
+// test_config fails when the two differ.
 constexpr std::string_view kAllKeys[] = {
     kSecretKey,       kAlgorithm,         kIssuer,        kAudience,       kLeeway,   kRateLimit,
     kRateLimitCreate, kRateLimitValidate, kMaxTokenBytes, kMinSecretBytes, kRedisUrl, kRedisPrefix};
@@ -128,6 +130,8 @@ Config load(const void* source, Lookup lookup) {
 }
 
 }  // namespace
+
+std::span<const std::string_view> config_keys() noexcept { return kAllKeys; }
 
 Config validated(Config config) {
   if (is_blank(config.secret_key)) fail(kSecretKey, "must be provided");

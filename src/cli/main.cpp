@@ -252,11 +252,9 @@ jwtservice::Config load_config(const Args& args) {
     }
     if (!settings.is_object()) throw UsageError{"--config " + *file + " must hold a JSON object"};
   }
-  for (const char* key : {"SECRET_KEY", "JWTSERVICE_ALGORITHM", "JWTSERVICE_ISSUER", "JWTSERVICE_AUDIENCE",
-                          "JWTSERVICE_LEEWAY", "JWTSERVICE_RATELIMIT", "JWTSERVICE_RATELIMIT_CREATE",
-                          "JWTSERVICE_RATELIMIT_VALIDATE", "JWTSERVICE_MAX_TOKEN_BYTES",
-                          "JWTSERVICE_MIN_SECRET_BYTES", "JWTSERVICE_REDIS_URL", "JWTSERVICE_REDIS_PREFIX"}) {
-    if (const char* value = std::getenv(key)) settings[key] = value;  // NOLINT(concurrency-mt-unsafe)
+  for (const std::string_view name : jwtservice::config_keys()) {
+    const std::string key{name};
+    if (const char* value = std::getenv(key.c_str())) settings[key] = value;  // NOLINT(concurrency-mt-unsafe)
   }
   if (const auto file = args.get("secret-file")) settings["SECRET_KEY"] = read_file(*file, "secret-file");
   if (const auto issuer = args.get("issuer")) settings["JWTSERVICE_ISSUER"] = *issuer;
