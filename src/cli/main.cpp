@@ -474,7 +474,7 @@ Example:
 )HELP",
      .run = cmd_revoke_jti},
     {.name = "consume",
-     .synopsis = "[CFG] --store URI TOKEN",
+     .synopsis = "[CFG] [--audience A]... --store URI TOKEN",
      .takes_config = true,
      .flags = kValidateFlags,
      .help = R"HELP(Validates the token and revokes it in one atomic step: valid exactly once. Prints the same
@@ -510,14 +510,23 @@ Example:
      .run = cmd_keygen},
 };
 
-/// The table agrees with itself: CFG in a usage line exactly when the command takes a configuration.
-constexpr bool usage_lines_match_config() {
+/// The table agrees with itself: CFG in a usage line exactly when the command takes a
+/// configuration, and every flag of a command in its usage line, so that the help hides none.
+constexpr bool usage_lines_match_flags() {
   for (const Command& command : kCommands) {
     if (command.synopsis.starts_with("[CFG]") != command.takes_config) return false;
+    for (const Flag& flag : command.flags) {
+      bool named = false;
+      for (auto at = command.synopsis.find("--"); at != std::string_view::npos;
+           at = command.synopsis.find("--", at + 2)) {
+        named = named || command.synopsis.substr(at + 2).starts_with(flag.name);
+      }
+      if (!named) return false;
+    }
   }
   return true;
 }
-static_assert(usage_lines_match_config());
+static_assert(usage_lines_match_flags());
 
 /// The command called `name`, or nullptr.
 const Command* find_command(std::string_view name) {
