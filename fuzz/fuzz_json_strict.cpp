@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "jwtservice/detail/json_strict.hpp"
+#include "support/json_strict.hpp"
 
 #if __has_include("jwtservice/detail/claims.hpp")
 #include <charconv>

@@ -20,8 +20,8 @@
 
 #include "jwtservice/detail/base64url.hpp"
 #include "jwtservice/detail/hs256.hpp"
-#include "jwtservice/detail/json_strict.hpp"
 #include "jwtservice/jwtservice.hpp"
+#include "support/json_strict.hpp"
 
 namespace {
 

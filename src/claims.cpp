@@ -1,8 +1,10 @@
 // The strict claim reader: an iterative, validating JSON scanner that records where the members
-// of interest are. It accepts exactly what parse_json_strict accepts (tests and a fuzz target
-// compare the two), at a fraction of the cost, because it builds nothing.
+// of interest are. It accepts exactly what nlohmann's parser made strict accepts (the test
+// oracle tests/support/json_strict.cpp; tests and a fuzz target compare the two), at a
+// fraction of the cost, because it builds nothing.
 #include "jwtservice/detail/claims.hpp"
 #include "jwtservice/detail/saturating.hpp"
+#include "jwtservice/detail/text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -10,8 +12,6 @@
 #include <span>
 #include <system_error>
 #include <vector>
-
-#include "jwtservice/detail/json_strict.hpp"
 
 namespace jwtservice::detail {
 namespace {
@@ -49,13 +49,6 @@ std::uint64_t fnv1a(std::string_view s) noexcept {
   for (const char c : s)
     h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
   return h;
-}
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 /// Per-thread scratch space, reserved to the size of the text at hand: decoded member names
@@ -183,8 +176,13 @@ bool number_in_double_range(std::string_view literal) noexcept {
 
 class Scanner {
  public:
-  Scanner(std::string_view text, std::span<const Target> targets, Scratch& scratch) noexcept
-      : p_(text.data()), end_(text.data() + text.size()), targets_(targets), scratch_(scratch) {}
+  /// `any_value`: the text may be any one JSON value, not only an object.
+  Scanner(std::string_view text, std::span<const Target> targets, Scratch& scratch, bool any_value) noexcept
+      : p_(text.data()),
+        end_(text.data() + text.size()),
+        targets_(targets),
+        scratch_(scratch),
+        any_value_(any_value) {}
 
   bool run() {
     scratch_.decoded.clear();
@@ -192,7 +190,7 @@ class Scanner {
     scratch_.keys.clear();
     scratch_.keys.reserve(static_cast<std::size_t>(end_ - p_) / 4 + 1);
     skip_ws();
-    if (p_ == end_ || *p_ != '{') return false;  // headers and payloads are objects
+    if (p_ == end_ || (*p_ != '{' && !any_value_)) return false;  // headers and payloads are objects
     enum class State { value, first_member, member, first_element, after_value } state = State::value;
     for (;;) {
       skip_ws();
@@ -446,6 +444,7 @@ class Scanner {
   const char* end_;
   std::span<const Target> targets_;
   Scratch& scratch_;
+  bool any_value_;
   std::array<char, max_json_depth> stack_{};
   std::array<std::size_t, max_json_depth> key_base_{};
   std::size_t depth_ = 0;
@@ -453,10 +452,10 @@ class Scanner {
   const char* pending_start_ = nullptr;
 };
 
-bool scan(std::string_view text, std::span<const Target> targets) noexcept {
+bool scan(std::string_view text, std::span<const Target> targets, bool any_value = false) noexcept {
   thread_local Scratch scratch;
   try {
-    return Scanner{text, targets, scratch}.run();
+    return Scanner{text, targets, scratch, any_value}.run();
   } catch (...) {
     return false;  // allocation failure: refuse, never propagate
   }
@@ -478,6 +477,8 @@ bool read_header(std::string_view text, HeaderSpans& out) noexcept {
   const Target targets[] = {{"alg", &out.alg}, {"typ", &out.typ}, {"crit", &out.crit}, {"b64", &out.b64}};
   return scan(text, targets);
 }
+
+bool is_strict_json(std::string_view text) noexcept { return scan(text, {}, /*any_value=*/true); }
 
 std::optional<std::int64_t> numeric_date(const JsonSpan& value) noexcept {
   if (value.type != JsonType::number) return std::nullopt;
@@ -662,6 +663,16 @@ nlohmann::json json_value(const JsonSpan& value) {
   nlohmann::json out;
   if (DomBuilder{value.raw}.build(out)) return out;
   return nlohmann::json::parse(value.raw);  // a number only strtod rounds as nlohmann does
+}
+
+std::optional<nlohmann::json> parse_strict_object(std::string_view text) noexcept {
+  if (!scan(text, {})) return std::nullopt;
+  try {
+    // Validated: the builder's recursion is bounded by max_json_depth.
+    return json_value(JsonSpan{JsonType::object, false, text});
+  } catch (...) {
+    return std::nullopt;  // allocation failure: refuse, never propagate
+  }
 }
 
 bool is_string_array(const JsonSpan& array) noexcept {

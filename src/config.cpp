@@ -31,6 +31,8 @@ constexpr std::string_view kRedisUrl = "JWTSERVICE_REDIS_URL";
 constexpr std::string_view kRedisPrefix = "JWTSERVICE_REDIS_PREFIX";
 constexpr std::string_view kRedisAllowEviction = "JWTSERVICE_REDIS_ALLOW_EVICTION";
 
+// The one list of keys; cmake/jwtserviceConfigKeys.cmake repeats it for the build, and
+// test_config fails when the two differ.
 constexpr std::string_view kAllKeys[] = {
     kSecretKey,       kSecretKeyFallbacks, kAlgorithm,     kIssuer,         kAudience, kLeeway,
     kRateLimit,       kRateLimitCreate,    kRateLimitValidate, kMaxTokenBytes, kMinSecretBytes, kRedisUrl,
@@ -42,6 +44,7 @@ constexpr std::int64_t kMaxMinSecretBytes = 4096;
 /// The largest per-minute rate limit: keeps the token-bucket arithmetic far from overflow.
 constexpr std::int64_t kMaxRateLimit = 1'000'000'000;
 
+using detail::iequals;
 using detail::is_blank;
 
 [[noreturn]] void fail(std::string_view key, std::string_view what) {
@@ -49,13 +52,6 @@ using detail::is_blank;
   message += ' ';
   message += what;
   throw ConfigError(message);
-}
-
-std::string upper(std::string_view s) {
-  std::string out{s};
-  for (char& c : out)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
 }
 
 /// An integer from a JSON number or a numeric string (surrounding whitespace allowed, as
@@ -182,6 +178,8 @@ Config load(const void* source, Lookup lookup) {
 
 }  // namespace
 
+std::span<const std::string_view> config_keys() noexcept { return kAllKeys; }
+
 Config validated(Config config) {
   if (is_blank(config.secret_key)) fail(kSecretKey, "must be provided");
   if (config.min_secret_bytes > static_cast<std::size_t>(kMaxMinSecretBytes)) {
@@ -193,7 +191,7 @@ Config validated(Config config) {
                          std::to_string(config.min_secret_bytes) + " bytes) requires");
   }
   check_fallbacks(config);
-  if (upper(config.algorithm) != "HS256") fail(kAlgorithm, "must be HS256 (the only algorithm supported)");
+  if (!iequals(config.algorithm, "HS256")) fail(kAlgorithm, "must be HS256 (the only algorithm supported)");
   config.algorithm = "HS256";
   if (is_blank(config.issuer)) fail(kIssuer, "must not be blank");
   if (config.audience && config.audience->empty()) config.audience.reset();
@@ -215,8 +213,7 @@ Config validated(Config config) {
   }
   // The URL may hold a password: messages describe it, never quote it.
   if (config.redis_url && is_blank(*config.redis_url)) fail(kRedisUrl, "must not be blank");
-  if (config.redis_url &&
-      (config.redis_url->size() < 8 || upper(config.redis_url->substr(0, 8)) != "REDIS://")) {
+  if (config.redis_url && !iequals(std::string_view{*config.redis_url}.substr(0, 8), "redis://")) {
     fail(kRedisUrl, "must start with redis:// (redis://[[user]:password@]host[:port][/db])");
   }
   if (is_blank(config.redis_prefix)) fail(kRedisPrefix, "must not be blank");

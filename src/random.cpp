@@ -1,5 +1,6 @@
 // Randomness glue: OpenSSL's RAND_bytes, pooled per thread for token ids.
 #include "jwtservice/detail/random.hpp"
+#include "jwtservice/detail/text.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -79,22 +80,14 @@ void append_uuid4(std::string& out) {
   OPENSSL_cleanse(const_cast<unsigned char*>(random), 16);
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // variant 10
-  constexpr char hex[] = "0123456789abcdef";
   std::array<char, 36> text{};
   std::size_t at = 0;
   for (std::size_t i = 0; i < b.size(); ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) text[at++] = '-';
-    text[at++] = hex[b[i] >> 4];
-    text[at++] = hex[b[i] & 0x0F];
+    text[at++] = hex_digits[b[i] >> 4];
+    text[at++] = hex_digits[b[i] & 0x0F];
   }
   out.append(text.data(), text.size());
-}
-
-std::string random_uuid4() {
-  std::string out;
-  out.reserve(36);
-  append_uuid4(out);
-  return out;
 }
 
 }  // namespace jwtservice::detail

@@ -1,6 +1,6 @@
-// The hiredis glue: URL parsing, a small pool of blocking connections with timeouts, AUTH and
-// SELECT, replacement of any connection that failed, and replies read against a deadline and
-// a size cap (hiredis parses; the socket is read here, with poll()).
+// The hiredis glue: a small pool of blocking connections with timeouts, AUTH and SELECT,
+// replacement of any connection that failed, and replies read against a deadline and a size
+// cap (hiredis parses; the socket is read here, with poll()).
 #include "jwtservice/detail/redis_connection.hpp"
 
 #include <hiredis/hiredis.h>
@@ -12,7 +12,6 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -20,142 +19,10 @@
 #include <new>
 #include <utility>
 
+#include "jwtservice/config.hpp"
 #include "jwtservice/errors.hpp"
 
 namespace jwtservice {
-namespace {
-
-constexpr std::string_view kUrlShape = "redis://[[user]:password@]host[:port][/db]";
-
-[[noreturn]] void bad_url(std::string_view what) {
-  // Never the URL itself in the message: it may carry a password.
-  std::string message{"Redis URL "};
-  message += what;
-  message += " (expected ";
-  message += kUrlShape;
-  message += ')';
-  throw ConfigError(message);
-}
-
-bool starts_with_ci(std::string_view s, std::string_view prefix) noexcept {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  }
-  return true;
-}
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view s, std::string_view what) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    const int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
-    const int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
-    if (hi < 0 || lo < 0) bad_url("has a malformed %-escape in its " + std::string{what});
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
-
-template <class Int>
-bool parse_decimal(std::string_view s, Int& out) noexcept {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc{} && end == s.data() + s.size();
-}
-
-}  // namespace
-
-RedisUrl RedisUrl::parse(std::string_view url) {
-  if (starts_with_ci(url, "rediss://")) bad_url("uses TLS (rediss://), which is not supported");
-  if (!starts_with_ci(url, "redis://")) bad_url("must start with redis://");
-  std::string_view rest = url.substr(std::string_view{"redis://"}.size());
-  if (rest.find_first_of("?#") != std::string_view::npos) bad_url("must not have a query or fragment");
-  for (char c : rest) {
-    if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c))) {
-      bad_url("must not contain whitespace or control characters");
-    }
-  }
-
-  RedisUrl out;
-  const auto slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  const std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
-
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    const std::string_view userinfo = authority.substr(0, at);
-    authority.remove_prefix(at + 1);
-    const auto colon = userinfo.find(':');
-    if (colon == std::string_view::npos) {
-      bad_url("has credentials without a colon: write the password as redis://:password@host");
-    }
-    if (colon > 0) out.username = percent_decode(userinfo.substr(0, colon), "user name");
-    out.password = percent_decode(userinfo.substr(colon + 1), "password");
-    if (out.password->empty()) bad_url("has an empty password");
-  }
-
-  std::string_view port_text;
-  const bool bracketed = !authority.empty() && authority.front() == '[';
-  if (bracketed) {  // an IPv6 literal: [::1]:6380
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) bad_url("has an unclosed [ in its host");
-    out.host = std::string{authority.substr(1, close - 1)};
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') bad_url("has text after its [host]");
-      port_text = after.substr(1);
-      if (port_text.empty()) bad_url("has an empty port");
-    }
-  } else {
-    const auto colon = authority.rfind(':');
-    out.host = std::string{authority.substr(0, colon)};
-    if (colon != std::string_view::npos) {
-      port_text = authority.substr(colon + 1);
-      if (port_text.empty()) bad_url("has an empty port");
-    }
-  }
-  if (out.host.empty()) bad_url("has no host");
-  if (out.host.find_first_of(bracketed ? "[]@/" : "[]@:/") != std::string::npos)
-    bad_url("has a malformed host");
-  if (!port_text.empty() && (!parse_decimal(port_text, out.port) || out.port < 1 || out.port > 65535)) {
-    bad_url("has a port that is not a number from 1 to 65535");
-  }
-  if (!path.empty() && (!parse_decimal(path, out.db) || out.db < 0)) {
-    bad_url("has a database that is not a non-negative integer (redis://host:port/2)");
-  }
-  return out;
-}
-
-std::string RedisUrl::redacted() const {
-  std::string out{"redis://"};
-  if (username || password) {
-    out += username.value_or("");
-    out += password ? ":***" : "";
-    out += '@';
-  }
-  out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  out += ':';
-  out += std::to_string(port);
-  out += '/';
-  out += std::to_string(db);
-  return out;
-}
-
 namespace detail {
 namespace {
 

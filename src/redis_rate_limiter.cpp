@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "jwtservice/detail/redis_connection.hpp"
+#include "jwtservice/detail/text.hpp"
 #include "jwtservice/errors.hpp"
 
 namespace jwtservice {
@@ -46,12 +47,11 @@ std::string script_sha1() {
   if (EVP_Digest(kScript.data(), kScript.size(), digest.data(), &size, EVP_sha1(), nullptr) != 1) {
     throw Error("RedisRateLimiter: cannot compute the SHA-1 of its script");
   }
-  constexpr std::string_view kHex = "0123456789abcdef";
   std::string hex;
   hex.reserve(std::size_t{size} * 2);
   for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xFU];
+    hex += detail::hex_digits[digest[i] >> 4];
+    hex += detail::hex_digits[digest[i] & 0xFU];
   }
   return hex;
 }

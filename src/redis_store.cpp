@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "jwtservice/detail/redis_connection.hpp"
+#include "jwtservice/config.hpp"
 #include "jwtservice/errors.hpp"
 
 namespace jwtservice {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "jwtservice/detail/json_strict.hpp"
+#include "support/json_strict.hpp"
 
 namespace {
 
@@ -24,6 +24,17 @@ bool reference_accepts(std::string_view text) {
 bool reader_accepts(std::string_view text) {
   jd::ClaimSpans spans;
   return jd::read_claims(text, spans);
+}
+
+/// The reference for any value: a strict parse of whatever type.
+bool reference_accepts_value(std::string_view text) {
+  json value;
+  return jd::parse_json_strict(text, value);
+}
+
+/// `depth` nested arrays around 1: "[[1]]" for 2.
+std::string nested_arrays(std::size_t depth) {
+  return std::string(depth, '[') + "1" + std::string(depth, ']');
 }
 
 /// Prints bytes so that a failing case can be read (and never a secret: these are test inputs).
@@ -132,6 +143,104 @@ TEST(ClaimReader, AcceptsExactlyWhatTheStrictParserAccepts) {
   }
 }
 
+/// Top-level values that are not objects, for the any-value reader.
+const std::vector<std::string> kValueCases = {
+    "[]",
+    "[1,\"a\",null,true,false,{}]",
+    "1",
+    "-0.5e-3",
+    "\"s\"",
+    "\"\\ud83d\\ude00\"",
+    "null",
+    "true",
+    "false",
+    " 3 ",
+    "\t[ ]\n",
+    "[1,[2,{\"a\":1,\"a\":2}]]",
+    "[{\"a\":1},{\"a\":1}]",
+    "-",
+    "1 2",
+    "[1]x",
+    "[1,]",
+    "\"\\ud800\"",
+    "\"\x80\"",
+    "01",
+    "1e400",
+    "nul",
+    "\xEF\xBB\xBF"
+    "1",
+    std::string("1\0", 2),
+    "\"unterminated",
+    "[\"a\":1]",
+    nested_arrays(64),
+    nested_arrays(65),
+};
+
+TEST(StrictJson, AcceptsExactlyWhatTheStrictParserAcceptsForAnyValue) {
+  for (const auto* cases : {&kCases, &kValueCases}) {
+    for (const auto& text : *cases) {
+      EXPECT_EQ(jd::is_strict_json(text), reference_accepts_value(text)) << "input: " << printable(text);
+    }
+  }
+}
+
+TEST(StrictJson, HostileNestingIsRefusedWithoutRecursing) {
+  // Deep enough to overflow the stack of any recursive parser; the reader keeps a fixed stack.
+  EXPECT_FALSE(jd::is_strict_json(nested_arrays(100'000)));
+  EXPECT_FALSE(jd::is_strict_json(std::string(1'000'000, '[')));
+  EXPECT_FALSE(jd::parse_strict_object("{\"a\":" + nested_arrays(100'000) + "}"));
+}
+
+TEST(ParseStrictObject, BuildsWhatNlohmannParsesFromAStrictObject) {
+  for (const std::string text :
+       {R"({})", R"( {"a":1} )", R"({"flow":"signup","n":1,"nested":{"a":[1,2]}})",
+        R"({"\u00fcn\u00ef":"\u00e7\u00f8d\u00e9","list":[null,true,-1.5e3]})",
+        R"({"big":18446744073709551615,"neg":-9223372036854775808,"tiny":1e-400})"}) {
+    const auto parsed = jd::parse_strict_object(text);
+    ASSERT_TRUE(parsed.has_value()) << text;
+    EXPECT_EQ(*parsed, json::parse(text)) << text;
+    EXPECT_EQ(parsed->dump(), json::parse(text).dump()) << "same number types for " << text;
+  }
+  const auto nested = jd::parse_strict_object("{\"a\":" + nested_arrays(63) + "}");
+  ASSERT_TRUE(nested.has_value()) << "an object holding 63 arrays is 64 deep";
+}
+
+TEST(ParseStrictObject, RefusesRepeatedMemberNamesAtAnyDepth) {
+  for (const char* text : {R"({"a":1,"a":2})", R"({"a":1,"\u0061":2})", R"({"x":{"b":1,"b":2}})",
+                           R"({"x":[{"k":1,"k":1}]})", R"({"":1,"":2})"}) {
+    EXPECT_FALSE(jd::parse_strict_object(text)) << text;
+  }
+}
+
+TEST(ParseStrictObject, RefusesWhatIsNotAStrictObject) {
+  const std::vector<std::string> refused = {"[1,2]",
+                                            "\"text\"",
+                                            "42",
+                                            "true",
+                                            "null",
+                                            "",
+                                            " ",
+                                            "{not json",
+                                            "{\"a\":1}x",
+                                            "{} {}",
+                                            "\xEF\xBB\xBF{}",
+                                            std::string("{}\0", 3),
+                                            "{\"a\":\"\xC0\xAF\"}",
+                                            "{\"a\":\"\\ud800\"}",
+                                            "{\"a\":1e400}",
+                                            "{\"a\":" + nested_arrays(64) + "}"};
+  for (const auto& text : refused) {
+    EXPECT_FALSE(jd::parse_strict_object(text)) << printable(text);
+  }
+}
+
+TEST(ParseStrictObject, AcceptsExactlyTheObjectsTheClaimReaderAccepts) {
+  for (const auto& text : kCases) {
+    EXPECT_EQ(jd::parse_strict_object(text).has_value(), reader_accepts(text))
+        << "input: " << printable(text);
+  }
+}
+
 TEST(ClaimReader, NestingOf64IsAcceptedAnd65Refused) {
   for (const char* open_close : {"[]", "{}"}) {
     for (int depth : {63, 64, 65, 1000}) {
@@ -187,6 +296,10 @@ TEST(ClaimReader, AgreesWithTheStrictParserOnRandomMutations) {
       if (built != json::parse(text) && ++disagreements <= 5) {
         ADD_FAILURE() << "built value differs from nlohmann's: " << printable(text);
       }
+    }
+    if (jd::is_strict_json(text) != reference_accepts_value(text) && ++disagreements <= 5) {
+      ADD_FAILURE() << "is_strict_json " << (jd::is_strict_json(text) ? "accepts" : "refuses") << ": "
+                    << printable(text);
     }
     if (reader_accepts(text) != reference_accepts(text) && ++disagreements <= 5) {
       ADD_FAILURE() << "reader " << (reader_accepts(text) ? "accepts" : "refuses") << ", reference "

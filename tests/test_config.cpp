@@ -33,19 +33,6 @@ using Settings = std::map<std::string, std::string>;
 constexpr std::string_view kSecret = "test-secret-0123456789-abcdefghijklmnop";  // 39 bytes
 constexpr std::string_view kShortSecret = "short-test-secret";                   // 17 bytes
 
-constexpr std::string_view kAllKeys[] = {"SECRET_KEY",
-                                         "JWTSERVICE_ALGORITHM",
-                                         "JWTSERVICE_ISSUER",
-                                         "JWTSERVICE_AUDIENCE",
-                                         "JWTSERVICE_LEEWAY",
-                                         "JWTSERVICE_RATELIMIT",
-                                         "JWTSERVICE_RATELIMIT_CREATE",
-                                         "JWTSERVICE_RATELIMIT_VALIDATE",
-                                         "JWTSERVICE_MAX_TOKEN_BYTES",
-                                         "JWTSERVICE_REDIS_URL",
-                                         "JWTSERVICE_REDIS_PREFIX",
-                                         "JWTSERVICE_REDIS_ALLOW_EVICTION"};
-
 constexpr std::string_view kNumericKeys[] = {"JWTSERVICE_LEEWAY", "JWTSERVICE_RATELIMIT",
                                              "JWTSERVICE_RATELIMIT_CREATE", "JWTSERVICE_RATELIMIT_VALIDATE",
                                              "JWTSERVICE_MAX_TOKEN_BYTES"};
@@ -155,7 +142,7 @@ class EnvVarGuard {
 class ConfigFromEnv : public testing::Test {
  protected:
   ConfigFromEnv() {
-    for (auto key : kAllKeys) {
+    for (auto key : jwtservice::config_keys()) {
       guards_.emplace(std::string{key}, std::string{key}).first->second.unset();
     }
   }
@@ -223,6 +210,45 @@ TEST(ConfigFromDict, EveryKeyIsRead) {
   EXPECT_EQ(config.rate_limit_create, 100) << "JWTSERVICE_RATELIMIT_CREATE was not read";
   EXPECT_EQ(config.rate_limit_validate, 200) << "JWTSERVICE_RATELIMIT_VALIDATE was not read";
   EXPECT_EQ(config.max_token_bytes, 4096u) << "JWTSERVICE_MAX_TOKEN_BYTES was not read";
+}
+
+// --- config_keys ------------------------------------------------------------------------------
+
+std::vector<std::string> split_commas(std::string_view text) {
+  std::vector<std::string> out;
+  for (std::size_t start = 0;;) {
+    const auto comma = text.find(',', start);
+    out.emplace_back(text.substr(start, comma - start));
+    if (comma == std::string_view::npos) return out;
+    start = comma + 1;
+  }
+}
+
+TEST(ConfigKeys, AreTheListTheBuildUses) {
+  const auto keys = jwtservice::config_keys();
+  const std::vector<std::string> library(keys.begin(), keys.end());
+  EXPECT_EQ(library, split_commas(JWTSERVICE_CMAKE_CONFIG_KEYS))
+      << "src/config.cpp and cmake/jwtserviceConfigKeys.cmake list different keys";
+}
+
+TEST(ConfigKeys, AreEachReadByTheLoaders) {
+  // A blank value is wrong for every key: each listed key must be read, and named when wrong.
+  for (const auto key : jwtservice::config_keys()) {
+    Settings settings{{std::string{key}, "\t"}};
+    if (key != "SECRET_KEY") settings = dict_with_secret(settings);
+    EXPECT_TRUE(throws_config_error([&] { (void)load_token_config_from_dict(settings); }, key)) << key;
+  }
+}
+
+TEST(ConfigKeys, AreUniqueAndStartWithSecretKey) {
+  const auto keys = jwtservice::config_keys();
+  ASSERT_FALSE(keys.empty());
+  EXPECT_EQ(keys.front(), "SECRET_KEY");
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_TRUE(i == 0 || keys[i].starts_with("JWTSERVICE_")) << keys[i];
+    for (std::size_t j = i + 1; j < keys.size(); ++j)
+      EXPECT_NE(keys[i], keys[j]);
+  }
 }
 
 TEST(ConfigFromDict, BracedListOfStringPairsCompilesAndLoads) {

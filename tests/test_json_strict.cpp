@@ -1,5 +1,5 @@
 // The strict JSON reader: what it accepts, everything it refuses, and NumericDate conversion.
-#include "jwtservice/detail/json_strict.hpp"
+#include "support/json_strict.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // RedisRevocationStore specifics, against a redis-server the test starts itself on a free
-// loopback port: the URL, the key layout and TTL, AUTH and SELECT, timeouts, outages and
+// loopback port: the key layout and TTL, AUTH and SELECT, timeouts, outages and
 // recovery, and what holds across processes. (The typed suite of test_store_conformance.cpp
 // runs over this store too.)
 #include "jwtservice/redis_store.hpp"
@@ -23,67 +23,9 @@ using jwtservice::ConfigError;
 using jwtservice::Reason;
 using jwtservice::RedisOptions;
 using jwtservice::RedisRevocationStore;
-using jwtservice::RedisUrl;
 using jwtservice::StoreError;
 namespace jt = jwtservice::testing;
 using namespace std::chrono_literals;
-
-// --- the URL ----------------------------------------------------------------------------------
-
-TEST(RedisUrl, HostPortAndDatabaseAreRead) {
-  const auto url = RedisUrl::parse("redis://cache.internal:6380/3");
-  EXPECT_EQ(url.host, "cache.internal");
-  EXPECT_EQ(url.port, 6380);
-  EXPECT_EQ(url.db, 3);
-  EXPECT_FALSE(url.password.has_value());
-  EXPECT_FALSE(url.username.has_value());
-}
-
-TEST(RedisUrl, PortDefaultsTo6379AndDatabaseTo0) {
-  for (const char* text : {"redis://localhost", "redis://localhost/", "REDIS://localhost"}) {
-    const auto url = RedisUrl::parse(text);
-    EXPECT_EQ(url.host, "localhost") << text;
-    EXPECT_EQ(url.port, 6379) << text;
-    EXPECT_EQ(url.db, 0) << text;
-  }
-}
-
-TEST(RedisUrl, PasswordAndUserAreReadAndPercentDecoded) {
-  const auto a = RedisUrl::parse("redis://:p%40ss:w0rd@h:1/0");
-  EXPECT_FALSE(a.username.has_value());
-  EXPECT_EQ(a.password, "p@ss:w0rd");
-  const auto b = RedisUrl::parse("redis://app:secret@h:1");
-  EXPECT_EQ(b.username, "app");
-  EXPECT_EQ(b.password, "secret");
-}
-
-TEST(RedisUrl, Ipv6LiteralsAreBracketed) {
-  const auto url = RedisUrl::parse("redis://[::1]:6380/1");
-  EXPECT_EQ(url.host, "::1");
-  EXPECT_EQ(url.port, 6380);
-  EXPECT_EQ(url.redacted(), "redis://[::1]:6380/1");
-}
-
-TEST(RedisUrl, MalformedUrlsAreConfigErrorsThatNeverShowThePassword) {
-  for (const char* text :
-       {"", "http://h:1", "rediss://:hunter2@h:1", "redis://", "redis://:hunter2@", "redis://h:0",
-        "redis://h:65536", "redis://h:12x", "redis://h:", "redis://h:1/x", "redis://h:1/-1",
-        "redis://h:1/0?timeout=1", "redis://hunter2@h:1", "redis://:@h:1", "redis://h 1", "redis://[::1",
-        "redis://:hunter2%zz@h:1", "redis://a:b:c"}) {
-    try {
-      (void)RedisUrl::parse(text);
-      ADD_FAILURE() << "accepted " << text;
-    } catch (const ConfigError& e) {
-      EXPECT_EQ(std::string{e.what()}.find("hunter2"), std::string::npos) << e.what();
-      EXPECT_NE(std::string{e.what()}.find("Redis URL"), std::string::npos) << e.what();
-    }
-  }
-}
-
-TEST(RedisUrl, RedactedHidesThePassword) {
-  EXPECT_EQ(RedisUrl::parse("redis://:hunter2@h:7/2").redacted(), "redis://:***@h:7/2");
-  EXPECT_EQ(RedisUrl::parse("redis://app:hunter2@h").redacted(), "redis://app:***@h:6379/0");
-}
 
 // --- construction -------------------------------------------------------------------------------
 

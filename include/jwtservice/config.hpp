@@ -7,7 +7,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,6 +53,13 @@ inline constexpr std::size_t max_secret_key_fallbacks = 16;
 
 /// The largest accepted leeway (one year): keeps every `now ± leeway` far from overflow.
 inline constexpr std::int64_t max_leeway_seconds = std::int64_t{366} * 24 * 3600;
+
+/// Every key the loaders read, each once: `SECRET_KEY` and the `JWTSERVICE_*` keys of the
+/// table in the README, including the legacy `JWTSERVICE_RATELIMIT`. For tools that gather the
+/// settings themselves, such as the command line's overlay of a file, the environment and flags.
+///
+/// **Example**: `for (std::string_view key : jwtservice::config_keys()) std::cout << key << '\n';`
+[[nodiscard]] std::span<const std::string_view> config_keys() noexcept;
 
 /// Loads a Config from string settings; unknown keys are ignored, so a whole application
 /// config may be passed. Throws ConfigError naming the key of any invalid value.

@@ -22,6 +22,7 @@
 #endif
 
 #if JWTSERVICE_WITH_REDIS
+#include "jwtservice/redis_options.hpp"
 #include "jwtservice/redis_rate_limiter.hpp"
 #include "jwtservice/redis_store.hpp"
 #endif

@@ -8,12 +8,13 @@
 #include <string_view>
 
 #include "jwtservice/clock.hpp"
-#include "jwtservice/config.hpp"
 #include "jwtservice/logger.hpp"
 #include "jwtservice/rate_limiter.hpp"
-#include "jwtservice/redis_store.hpp"
+#include "jwtservice/redis_options.hpp"
 
 namespace jwtservice {
+
+struct Config;  // config.hpp; taken by reference only, so nlohmann/json stays out of this header
 
 /// A RateLimiter whose buckets live in Redis (key `<prefix>ratelimit:<operation>`), so that
 /// every instance of a service draws on one budget per operation. Plug it into the service:

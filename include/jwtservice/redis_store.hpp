@@ -1,64 +1,19 @@
-// RedisRevocationStore: revocations in a Redis server shared by every instance of a service, and
-// the Redis connection settings (URL, prefix, timeouts). Needs hiredis (CMake option
-// JWTSERVICE_WITH_REDIS).
+// RedisRevocationStore: revocations in a Redis server shared by every instance of a service.
+// Needs hiredis (CMake option JWTSERVICE_WITH_REDIS).
 #pragma once
 
-#include <chrono>
-#include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
-#include "jwtservice/config.hpp"
 #include "jwtservice/logger.hpp"
+#include "jwtservice/redis_options.hpp"
 #include "jwtservice/revocation.hpp"
 
 namespace jwtservice {
 
-/// Where a Redis server is, from a URL `redis://[[user]:password@]host[:port][/db]`:
-/// `redis://127.0.0.1:6380/2`, `redis://:s3cret@cache.internal:6379`, `redis://[::1]:6380`.
-/// The port defaults to 6379 and the database to 0; the password may be percent-encoded
-/// (`%40` for `@`). TLS (`rediss://`), Unix sockets and query parameters are not supported.
-struct RedisUrl {
-  std::string host;
-  int port = 6379;
-  std::optional<std::string> username{};  ///< Redis 6 ACL user; none = AUTH with the password only
-  std::optional<std::string> password{};
-  std::int64_t db = 0;
-
-  /// Throws ConfigError saying what is wrong; the message never contains the password.
-  [[nodiscard]] static RedisUrl parse(std::string_view url);
-
-  /// `redis://host:port/db`, with `***` for a password: safe to log.
-  [[nodiscard]] std::string redacted() const;
-};
-
-/// How the Redis store and rate limiter use their server. Every field has a default;
-/// designated initializers work: `RedisOptions{.prefix = "app1:", .pool_size = 2}`.
-struct RedisOptions {
-  /// Starts every key, so that several applications can share one server:
-  /// `<prefix>revoked:<jti>` and `<prefix>ratelimit:<operation>`.
-  std::string prefix = "jwtservice:";
-  /// How long opening the TCP connection to the server may take before it fails.
-  std::chrono::milliseconds connect_timeout{500};
-  /// How long one command (AUTH, SELECT and INFO included) may take, from sending it to the
-  /// last byte of its reply, before it fails; a reply also fails past 1 MiB.
-  std::chrono::milliseconds command_timeout{500};
-  /// After a failed connection attempt, further calls fail at once (no new attempt) for this
-  /// long, so that an unreachable server costs one connect timeout per interval, not per call.
-  /// 0 = try again on every call.
-  std::chrono::milliseconds reconnect_backoff{200};
-  /// Connections kept open at most; each call borrows one for its single command.
-  std::size_t pool_size = 4;
-  /// The revocation store refuses (fails closed on) a server that may evict keys: `maxmemory`
-  /// set with a `maxmemory-policy` other than `noeviction`, which would silently drop
-  /// revocations when memory fills. True accepts that risk (a warning is logged once per
-  /// connection); JWTSERVICE_REDIS_ALLOW_EVICTION=1 does the same from a Config. The rate
-  /// limiter ignores it.
-  bool allow_eviction = false;
-};
+struct Config;  // config.hpp; taken by reference only, so nlohmann/json stays out of this header
 
 namespace detail {
 class RedisConnectionPool;

@@ -1,4 +1,5 @@
 // The jwtservice command line: create, validate, revoke and inspect tokens from a shell.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -7,11 +8,13 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "jwtservice/detail/base64url.hpp"
+#include "jwtservice/detail/claims.hpp"
 #include "jwtservice/detail/random.hpp"
 #include "jwtservice/jwtservice.hpp"
 
@@ -23,23 +26,24 @@ constexpr int kExitOk = 0;
 constexpr int kExitInvalid = 1;
 constexpr int kExitUsage = 2;
 
+/// What strict JSON requires (the rules a token's header and payload are held to), for messages.
+constexpr std::string_view kStrictRules =
+    "required: valid UTF-8, no byte-order mark or NUL, no member name repeated in any object, "
+    "nesting at most 64, numbers within the double range";
+
 /// A usage, configuration or store mistake: one line on stderr, exit 2.
 struct UsageError {
   std::string message;
 };
 
-constexpr std::string_view kMainHelp =
+// The main help around its usage lines, which main_help() writes from kCommands.
+constexpr std::string_view kMainHelpHead =
     R"HELP(jwtservice — create, validate, revoke and inspect purpose-tagged JWTs (HS256)
 
 Usage:
-  jwtservice create     [CFG] --sub SUB [--action NAME] [--expires-in S] [--audience A] [--jti J] [--extra-data JSON]
-  jwtservice validate   [CFG] [--audience A]... [--store URI] TOKEN
-  jwtservice revoke     [CFG] --store URI [--reason R] TOKEN
-  jwtservice revoke-jti [CFG] --store URI --jti J --exp E [--reason R]
-  jwtservice consume    [CFG] --store URI TOKEN
-  jwtservice inspect    TOKEN
-  jwtservice keygen     [--bytes N]
+)HELP";
 
+constexpr std::string_view kMainHelpTail = R"HELP(
 CFG (later sources override earlier ones):
   --config FILE        a JSON object with the library's keys (SECRET_KEY, JWTSERVICE_ISSUER, ...)
   the environment      SECRET_KEY and JWTSERVICE_* variables
@@ -64,78 +68,52 @@ Example:
   jwtservice validate "$TOKEN"
 )HELP";
 
-// NOLINTNEXTLINE(cert-err58-cpp): allocation failure at start-up ends the program, as it should.
-const std::map<std::string, std::string, std::less<>> kCommandHelp = {
-    {"create",
-     R"HELP(jwtservice create [CFG] --sub SUB [--action NAME] [--expires-in S] [--audience A] [--jti J] [--extra-data JSON]
+/// A flag: `--name VALUE` or `--name=VALUE`. A repeatable flag keeps every value in order; any
+/// other may be given once.
+struct Flag {
+  std::string_view name;
+  bool repeatable = false;
+};
 
-Prints a new token and a newline. --expires-in defaults to 600 (0 = no exp); --action is a
-JWTAction name (VALIDAR_EMAIL, RESET_PASSWORD, PENDING_2FA, ACTIVATING_2FA,
-PENDING_PASSWORD_CHANGE, NO_ACTION); --extra-data is a JSON object.
+/// Every command takes --now; the commands that read a configuration also take these (CFG).
+constexpr Flag kNowFlag{"now"};
+constexpr Flag kConfigFlags[] = {{"config"}, {"secret-file"}, {"issuer"}, {"leeway"}};
 
-Example:
-  SECRET_KEY=... jwtservice create --sub ana@example.com --action RESET_PASSWORD --expires-in 900
-)HELP"},
-    {"validate", R"HELP(jwtservice validate [CFG] [--audience A]... [--store URI] TOKEN
+constexpr Flag kCreateFlags[] = {{"sub"}, {"action"}, {"expires-in"}, {"audience"}, {"jti"}, {"extra-data"}};
+constexpr Flag kValidateFlags[] = {{"audience", true}, {"store"}};  // validate and consume
+constexpr Flag kRevokeFlags[] = {{"reason"}, {"store"}};
+constexpr Flag kRevokeJtiFlags[] = {{"jti"}, {"exp"}, {"reason"}, {"store"}};
+constexpr Flag kKeygenFlags[] = {{"bytes"}};
 
-Prints {"valid","status","reason","sub","action","age","expires_in","aud","jti","extra_data"}
-(absent values null). Several --audience accept any of them. With --store, a revoked token is
-refused. Exit 0 valid, 1 invalid (including store_unavailable), 2 usage or configuration error.
+class Args;
 
-Example:
-  jwtservice validate --config app.json --audience web-app "$TOKEN"
-)HELP"},
-    {"revoke", R"HELP(jwtservice revoke [CFG] --store URI [--reason R] TOKEN
+/// A command: its usage line (`jwtservice <name> <synopsis>`), the flags it takes besides --now
+/// (and CFG when it takes a configuration), its help text and the function that runs it.
+struct Command {
+  std::string_view name;
+  std::string_view synopsis;
+  bool takes_config = false;
+  std::span<const Flag> flags;
+  std::string_view help;
+  int (*run)(const Args&) = nullptr;
 
-Revokes the token until its exp (+ leeway); checks only signature and expiry. Prints
-{"revoked":true|false}. Exit 0 when revoked now, 1 when not (already revoked, invalid,
-expired, no jti), 2 when the store fails.
-
-Example:
-  jwtservice revoke --store sqlite:var/revocations.db --reason logout "$TOKEN"
-)HELP"},
-    {"revoke-jti", R"HELP(jwtservice revoke-jti [CFG] --store URI --jti J --exp E [--reason R]
-
-Revokes a token id until E (Unix seconds, + leeway). Prints {"revoked":true|false}. Exit 0
-when revoked now, 1 when not (already revoked, blank jti, E past), 2 when the store fails.
-
-Example:
-  jwtservice revoke-jti --store sqlite:var/revocations.db --jti 6f1c... --exp 1767225600 --reason incident
-)HELP"},
-    {"consume", R"HELP(jwtservice consume [CFG] --store URI TOKEN
-
-Validates the token and revokes it in one atomic step: valid exactly once. Prints the same
-object as validate, with the same exit codes.
-
-Example:
-  jwtservice consume --store sqlite:var/revocations.db - < reset-token.txt
-)HELP"},
-    {"inspect", R"HELP(jwtservice inspect TOKEN
-
-Decodes the header and payload WITHOUT verifying anything and prints
-{"verified":false,"warning":"UNVERIFIED ...","header":{...},"payload":{...}}.
-Never trust what it shows. Exit 0 when the token decodes, 1 when it does not.
-
-Example:
-  jwtservice inspect "$TOKEN"
-)HELP"},
-    {"keygen", R"HELP(jwtservice keygen [--bytes N]
-
-Prints a random secret of N bytes (default 32, at least 32, at most 1024) from OpenSSL's
-CSPRNG, base64url-encoded, and a newline. Use the printed text itself as SECRET_KEY. A file
-given to --secret-file is used byte for byte, so write it without the newline.
-
-Example:
-  jwtservice keygen | tr -d '\n' > secret.key && jwtservice create --secret-file secret.key --sub ana
-)HELP"},
+  /// The flag `--name` of this command, or nullptr.
+  [[nodiscard]] const Flag* find_flag(std::string_view flag) const {
+    if (flag == kNowFlag.name) return &kNowFlag;
+    const std::span<const Flag> config = takes_config ? kConfigFlags : std::span<const Flag>{};
+    for (const std::span<const Flag> list : {config, flags}) {
+      for (const Flag& f : list) {
+        if (f.name == flag) return &f;
+      }
+    }
+    return nullptr;
+  }
 };
 
 /// Parsed command-line options: each flag's values in order, and the positional arguments.
 class Args {
  public:
-  Args(std::string command, const std::vector<std::string>& raw,
-       const std::map<std::string, bool, std::less<>>& known /* flag -> repeatable */)
-      : command_(std::move(command)) {
+  Args(const Command& command, const std::vector<std::string>& raw) : command_(command.name) {
     for (std::size_t i = 0; i < raw.size(); ++i) {
       const std::string& arg = raw[i];
       if (arg == "--help" || arg == "-h") {
@@ -152,14 +130,14 @@ class Args {
         value = name.substr(eq + 1);
         name.resize(eq);
       }
-      const auto it = known.find(name);
-      if (it == known.end()) throw UsageError{"unknown option --" + name + " for " + command_};
+      const Flag* flag = command.find_flag(name);
+      if (flag == nullptr) throw UsageError{"unknown option --" + name + " for " + command_};
       if (!value) {
         if (i + 1 >= raw.size()) throw UsageError{"--" + name + " needs a value"};
         value = raw[++i];
       }
       auto& slot = flags_[name];
-      if (!slot.empty() && !it->second) throw UsageError{"--" + name + " may be given only once"};
+      if (!slot.empty() && !flag->repeatable) throw UsageError{"--" + name + " may be given only once"};
       slot.push_back(*value);
     }
   }
@@ -224,17 +202,6 @@ std::string token_argument(const std::string& arg) {
   return token;
 }
 
-// NOLINTNEXTLINE(cert-err58-cpp): allocation failure at start-up ends the program, as it should.
-const std::map<std::string, bool, std::less<>> kConfigFlags = {
-    {"config", false}, {"secret-file", false}, {"issuer", false}, {"leeway", false}, {"now", false}};
-
-std::map<std::string, bool, std::less<>> flags_with(
-    std::initializer_list<std::pair<const std::string, bool>> extra) {
-  auto flags = kConfigFlags;
-  flags.insert(extra);
-  return flags;
-}
-
 /// The config file, overlaid by the environment, overlaid by the flags.
 jwtservice::Config load_config(const Args& args) {
   json settings = json::object();
@@ -246,11 +213,9 @@ jwtservice::Config load_config(const Args& args) {
     }
     if (!settings.is_object()) throw UsageError{"--config " + *file + " must hold a JSON object"};
   }
-  for (const char* key : {"SECRET_KEY", "JWTSERVICE_ALGORITHM", "JWTSERVICE_ISSUER", "JWTSERVICE_AUDIENCE",
-                          "JWTSERVICE_LEEWAY", "JWTSERVICE_RATELIMIT", "JWTSERVICE_RATELIMIT_CREATE",
-                          "JWTSERVICE_RATELIMIT_VALIDATE", "JWTSERVICE_MAX_TOKEN_BYTES",
-                          "JWTSERVICE_MIN_SECRET_BYTES", "JWTSERVICE_REDIS_URL", "JWTSERVICE_REDIS_PREFIX"}) {
-    if (const char* value = std::getenv(key)) settings[key] = value;  // NOLINT(concurrency-mt-unsafe)
+  for (const std::string_view name : jwtservice::config_keys()) {
+    const std::string key{name};
+    if (const char* value = std::getenv(key.c_str())) settings[key] = value;  // NOLINT(concurrency-mt-unsafe)
   }
   if (const auto file = args.get("secret-file")) settings["SECRET_KEY"] = read_file(*file, "secret-file");
   if (const auto issuer = args.get("issuer")) settings["JWTSERVICE_ISSUER"] = *issuer;
@@ -351,17 +316,19 @@ int cmd_create(const Args& args) {
   options.audience = args.get("audience");
   options.jti = args.get("jti");
   if (const auto extra = args.get("extra-data")) {
-    try {
-      options.extra_data = json::parse(*extra);
-    } catch (const json::parse_error&) {
-      throw UsageError{"--extra-data must be a JSON object"};
+    // The rules a token's JSON is held to: what a token may not carry, --extra-data may not either.
+    auto object = jwtservice::detail::parse_strict_object(*extra);
+    if (!object) {
+      throw UsageError{"--extra-data must be a strict JSON object (" + std::string{kStrictRules} + ")"};
     }
+    options.extra_data = std::move(*object);
   }
   std::cout << service.criar(options) << '\n';
   return kExitOk;
 }
 
-int cmd_validate(const Args& args, bool consume) {
+/// validate, or consume (validate, then revoke atomically): the same flags and output.
+int validate_or_consume(const Args& args, bool consume) {
   auto service = make_service(args, consume);
   const auto token = token_argument(args.positional(1, "TOKEN")[0]);
   const auto audiences = args.all("audience");
@@ -382,6 +349,10 @@ int cmd_validate(const Args& args, bool consume) {
   }
 }
 
+int cmd_validate(const Args& args) { return validate_or_consume(args, false); }
+
+int cmd_consume(const Args& args) { return validate_or_consume(args, true); }
+
 int cmd_revoke(const Args& args) {
   auto service = make_service(args, true);
   const auto token = token_argument(args.positional(1, "TOKEN")[0]);
@@ -395,27 +366,48 @@ int cmd_revoke_jti(const Args& args) {
   return print_revoked(service.revogar_jti(args.require("jti"), exp, args.get("reason")));
 }
 
-int cmd_inspect(const Args& args) {
-  const auto token = token_argument(args.positional(1, "TOKEN")[0]);
+/// The decoded header and payload of a compact JWS (three base64url segments), or false.
+bool decode_segments(const std::string& token, std::string& header, std::string& payload) {
   const auto dot1 = token.find('.');
   const auto dot2 = dot1 == std::string::npos ? std::string::npos : token.find('.', dot1 + 1);
+  return dot2 != std::string::npos && token.find('.', dot2 + 1) == std::string::npos &&
+         jwtservice::detail::base64url_decode(std::string_view{token}.substr(0, dot1), header) &&
+         jwtservice::detail::base64url_decode(std::string_view{token}.substr(dot1 + 1, dot2 - dot1 - 1),
+                                              payload);
+}
+
+/// `text` parsed with its members in their order, once the iterative strict reader has accepted
+/// it: nlohmann's recursive parser never sees unchecked nesting. Nullopt when not strict JSON.
+std::optional<nlohmann::ordered_json> strict_ordered_json(const std::string& text) {
+  if (!jwtservice::detail::is_strict_json(text)) return std::nullopt;
+  auto value = nlohmann::ordered_json::parse(text, nullptr, false);
+  if (value.is_discarded()) return std::nullopt;
+  return value;
+}
+
+int cmd_inspect(const Args& args) {
+  const auto token = token_argument(args.positional(1, "TOKEN")[0]);
   std::string header;
   std::string payload;
+  if (!decode_segments(token, header, payload)) {
+    std::cerr << "jwtservice: not a decodable JWS compact token (three base64url segments, JSON header)\n";
+    return kExitInvalid;
+  }
   // ordered_json keeps the members in the token's order, as an operator expects to read them.
-  nlohmann::ordered_json header_json;
-  nlohmann::ordered_json payload_json;
-  if (dot2 == std::string::npos || token.find('.', dot2 + 1) != std::string::npos ||
-      !jwtservice::detail::base64url_decode(std::string_view{token}.substr(0, dot1), header) ||
-      !jwtservice::detail::base64url_decode(std::string_view{token}.substr(dot1 + 1, dot2 - dot1 - 1),
-                                            payload) ||
-      !(header_json = nlohmann::ordered_json::parse(header, nullptr, false)).is_object() ||
-      (payload_json = nlohmann::ordered_json::parse(payload, nullptr, false)).is_discarded()) {
+  const auto header_json = strict_ordered_json(header);
+  const auto payload_json = strict_ordered_json(payload);
+  if (!header_json || !payload_json) {
+    std::cerr << "jwtservice: the token's " << (header_json ? "payload" : "header") << " is not strict JSON ("
+              << kStrictRules << ")\n";
+    return kExitInvalid;
+  }
+  if (!header_json->is_object()) {
     std::cerr << "jwtservice: not a decodable JWS compact token (three base64url segments, JSON header)\n";
     return kExitInvalid;
   }
   std::cout
       << R"({"verified":false,"warning":"UNVERIFIED: decoded only; signature, expiry and claims were not checked","header":)"
-      << header_json.dump() << R"(,"payload":)" << payload_json.dump() << "}\n";
+      << header_json->dump() << R"(,"payload":)" << payload_json->dump() << "}\n";
   return kExitOk;
 }
 
@@ -430,56 +422,182 @@ int cmd_keygen(const Args& args) {
   return kExitOk;
 }
 
+/// Every command, in the order the main help lists them: the one place a command is declared.
+constexpr Command kCommands[] = {
+    {.name = "create",
+     .synopsis =
+         "[CFG] --sub SUB [--action NAME] [--expires-in S] [--audience A] [--jti J] [--extra-data JSON]",
+     .takes_config = true,
+     .flags = kCreateFlags,
+     .help = R"HELP(Prints a new token and a newline. --expires-in defaults to 600 (0 = no exp); --action is a
+JWTAction name (VALIDAR_EMAIL, RESET_PASSWORD, PENDING_2FA, ACTIVATING_2FA,
+PENDING_PASSWORD_CHANGE, NO_ACTION); --extra-data is a JSON object.
+
+Example:
+  SECRET_KEY=... jwtservice create --sub ana@example.com --action RESET_PASSWORD --expires-in 900
+)HELP",
+     .run = cmd_create},
+    {.name = "validate",
+     .synopsis = "[CFG] [--audience A]... [--store URI] TOKEN",
+     .takes_config = true,
+     .flags = kValidateFlags,
+     .help =
+         R"HELP(Prints {"valid","status","reason","sub","action","age","expires_in","aud","jti","extra_data"}
+(absent values null). Several --audience accept any of them. With --store, a revoked token is
+refused. Exit 0 valid, 1 invalid (including store_unavailable), 2 usage or configuration error.
+
+Example:
+  jwtservice validate --config app.json --audience web-app "$TOKEN"
+)HELP",
+     .run = cmd_validate},
+    {.name = "revoke",
+     .synopsis = "[CFG] --store URI [--reason R] TOKEN",
+     .takes_config = true,
+     .flags = kRevokeFlags,
+     .help = R"HELP(Revokes the token until its exp (+ leeway); checks only signature and expiry. Prints
+{"revoked":true|false}. Exit 0 when revoked now, 1 when not (already revoked, invalid,
+expired, no jti), 2 when the store fails.
+
+Example:
+  jwtservice revoke --store sqlite:var/revocations.db --reason logout "$TOKEN"
+)HELP",
+     .run = cmd_revoke},
+    {.name = "revoke-jti",
+     .synopsis = "[CFG] --store URI --jti J --exp E [--reason R]",
+     .takes_config = true,
+     .flags = kRevokeJtiFlags,
+     .help = R"HELP(Revokes a token id until E (Unix seconds, + leeway). Prints {"revoked":true|false}. Exit 0
+when revoked now, 1 when not (already revoked, blank jti, E past), 2 when the store fails.
+
+Example:
+  jwtservice revoke-jti --store sqlite:var/revocations.db --jti 6f1c... --exp 1767225600 --reason incident
+)HELP",
+     .run = cmd_revoke_jti},
+    {.name = "consume",
+     .synopsis = "[CFG] [--audience A]... --store URI TOKEN",
+     .takes_config = true,
+     .flags = kValidateFlags,
+     .help = R"HELP(Validates the token and revokes it in one atomic step: valid exactly once. Prints the same
+object as validate, with the same exit codes.
+
+Example:
+  jwtservice consume --store sqlite:var/revocations.db - < reset-token.txt
+)HELP",
+     .run = cmd_consume},
+    {.name = "inspect",
+     .synopsis = "TOKEN",
+     .takes_config = false,
+     .flags = {},
+     .help = R"HELP(Decodes the header and payload WITHOUT verifying anything and prints
+{"verified":false,"warning":"UNVERIFIED ...","header":{...},"payload":{...}}.
+Never trust what it shows. Exit 0 when the token decodes, 1 when it does not.
+
+Example:
+  jwtservice inspect "$TOKEN"
+)HELP",
+     .run = cmd_inspect},
+    {.name = "keygen",
+     .synopsis = "[--bytes N]",
+     .takes_config = false,
+     .flags = kKeygenFlags,
+     .help = R"HELP(Prints a random secret of N bytes (default 32, at least 32, at most 1024) from OpenSSL's
+CSPRNG, base64url-encoded, and a newline. Use the printed text itself as SECRET_KEY. A file
+given to --secret-file is used byte for byte, so write it without the newline.
+
+Example:
+  jwtservice keygen | tr -d '\n' > secret.key && jwtservice create --secret-file secret.key --sub ana
+)HELP",
+     .run = cmd_keygen},
+};
+
+/// The table agrees with itself: CFG in a usage line exactly when the command takes a
+/// configuration, and every flag of a command in its usage line, so that the help hides none.
+constexpr bool usage_lines_match_flags() {
+  for (const Command& command : kCommands) {
+    if (command.synopsis.starts_with("[CFG]") != command.takes_config) return false;
+    for (const Flag& flag : command.flags) {
+      bool named = false;
+      for (auto at = command.synopsis.find("--"); at != std::string_view::npos;
+           at = command.synopsis.find("--", at + 2)) {
+        named = named || command.synopsis.substr(at + 2).starts_with(flag.name);
+      }
+      if (!named) return false;
+    }
+  }
+  return true;
+}
+static_assert(usage_lines_match_flags());
+
+/// The command called `name`, or nullptr.
+const Command* find_command(std::string_view name) {
+  for (const Command& command : kCommands) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+/// The main help: what the tool does, each command's usage line, the options they share.
+std::string main_help() {
+  std::size_t width = 0;
+  for (const Command& command : kCommands)
+    width = std::max(width, command.name.size());
+  std::string out{kMainHelpHead};
+  for (const Command& command : kCommands) {
+    out += "  jwtservice ";
+    out += command.name;
+    out.append(width - command.name.size() + 1, ' ');
+    out += command.synopsis;
+    out += '\n';
+  }
+  out += kMainHelpTail;
+  return out;
+}
+
+/// A command's help: its usage line, then what it does and an example.
+std::string command_help(const Command& command) {
+  std::string out{"jwtservice "};
+  out += command.name;
+  out += ' ';
+  out += command.synopsis;
+  out += "\n\n";
+  out += command.help;
+  return out;
+}
+
+/// No arguments (usage error), `--help`, `-h`, `help` (the main help) or `help COMMAND`.
+int print_help(int argc, char** argv) {
+  if (argc >= 3 && std::string_view{argv[1]} == "help") {
+    if (const Command* command = find_command(argv[2])) {
+      std::cout << command_help(*command);
+      return kExitOk;
+    }
+  }
+  (argc < 2 ? std::cerr : std::cout) << main_help();
+  return argc < 2 ? kExitUsage : kExitOk;
+}
+
 int run(int argc, char** argv) {
   if (argc < 2 || std::string_view{argv[1]} == "--help" || std::string_view{argv[1]} == "-h" ||
       std::string_view{argv[1]} == "help") {
-    if (argc >= 3 && std::string_view{argv[1]} == "help" && kCommandHelp.contains(argv[2])) {
-      std::cout << kCommandHelp.at(argv[2]);
-      return kExitOk;
-    }
-    (argc < 2 ? std::cerr : std::cout) << kMainHelp;
-    return argc < 2 ? kExitUsage : kExitOk;
+    return print_help(argc, argv);
   }
   if (std::string_view{argv[1]} == "--version") {
     std::cout << "jwtservice " << JWTSERVICE_VERSION_STRING << '\n';
     return kExitOk;
   }
-  const std::string command = argv[1];
-  const std::vector<std::string> rest(argv + 2, argv + argc);
-  std::map<std::string, bool, std::less<>> flags;
-  if (command == "create") {
-    flags = flags_with({{"sub", false},
-                        {"action", false},
-                        {"expires-in", false},
-                        {"audience", false},
-                        {"jti", false},
-                        {"extra-data", false}});
-  } else if (command == "validate" || command == "consume") {
-    flags = flags_with({{"audience", true}, {"store", false}});
-  } else if (command == "revoke") {
-    flags = flags_with({{"reason", false}, {"store", false}});
-  } else if (command == "revoke-jti") {
-    flags = flags_with({{"jti", false}, {"exp", false}, {"reason", false}, {"store", false}});
-  } else if (command == "inspect" || command == "keygen") {
-    flags = {{"now", false}};
-    if (command == "keygen") flags.emplace("bytes", false);
-  } else {
+  const std::string_view name = argv[1];
+  const Command* command = find_command(name);
+  if (command == nullptr) {
     // A forgotten command word leaves a token here: never echo more than a prefix of it.
-    const std::string shown = command.size() > 32 ? command.substr(0, 16) + "..." : command;
+    const std::string shown{name.size() > 32 ? std::string{name.substr(0, 16)} + "..." : std::string{name}};
     throw UsageError{"unknown command '" + shown + "' (run jwtservice --help)"};
   }
-  const Args args{command, rest, flags};
+  const Args args{*command, std::vector<std::string>(argv + 2, argv + argc)};
   if (args.help()) {
-    std::cout << kCommandHelp.at(command);
+    std::cout << command_help(*command);
     return kExitOk;
   }
-  if (command == "create") return cmd_create(args);
-  if (command == "validate") return cmd_validate(args, false);
-  if (command == "consume") return cmd_validate(args, true);
-  if (command == "revoke") return cmd_revoke(args);
-  if (command == "revoke-jti") return cmd_revoke_jti(args);
-  if (command == "inspect") return cmd_inspect(args);
-  return cmd_keygen(args);
+  return command->run(args);
 }
 
 }  // namespace

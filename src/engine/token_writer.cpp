@@ -8,7 +8,6 @@
 #include "engine/token_decoder.hpp"
 #include "jwtservice/detail/base64url.hpp"
 #include "jwtservice/detail/claims.hpp"
-#include "jwtservice/detail/json_strict.hpp"
 #include "jwtservice/detail/saturating.hpp"
 #include "jwtservice/detail/text.hpp"
 #include "jwtservice/errors.hpp"

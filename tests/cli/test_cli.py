@@ -513,6 +513,19 @@ class CreateTest(CliTest):
                 self.assertEqual(decode_parts(token)[1]["action"], name)
                 self.assertEqual(self.validate(token, "--now", NOW, rc=0)["action"], name)
 
+    def test_extra_data_must_be_strict_json(self):
+        # The rules a token's own JSON is held to: a repeated member name (at any depth) reads
+        # differently in different parsers, so --extra-data may not carry one either.
+        deepest = '{"a":' + "[" * 63 + "]" * 63 + "}"  # 64 levels: the most a token may nest
+        deep = '{"a":' + "[" * 64 + "]" * 64 + "}"
+        for extra in ('{"a":1,"a":2}', '{"a":1,"\\u0061":2}', '{"x":{"b":1,"b":2}}', '{"x":[{"k":1,"k":2}]}',
+                      deep, '{"n":1e400}', "\ufeff{}", "null"):
+            with self.subTest(extra=extra):
+                self.assert_usage_error(self.cli("create", "--sub", "a", "--extra-data", extra), "--extra-data",
+                                        "strict")
+        self.assertEqual(decode_parts(self.create("--sub", "a", "--extra-data", deepest))[1]["extra_data"],
+                         json.loads(deepest))
+
     def test_extra_data_object(self):
         token = self.create("--sub", "ana", "--extra-data", '{"ünï":"çødé","list":[null,true]}', "--now", NOW)
         self.assertEqual(decode_parts(token)[1]["extra_data"], {"ünï": "çødé", "list": [None, True]})
@@ -960,6 +973,33 @@ class InspectTest(CliTest):
 
     def test_accepts_now(self):
         self.assertEqual(self.inspect(make_token(payload()), "--now", NOW)["payload"]["sub"], "ana@example.com")
+
+    def test_hostile_nesting_is_refused_without_crashing(self):
+        # 100,000 nested arrays: a recursive parser runs out of stack. Too long for argv: stdin.
+        deep = b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        token = b64u(b'{"alg":"HS256"}') + "." + b64u(deep) + "." + b64u(bytes(32))
+        r = self.cli("inspect", "-", stdin=token, secret=None)
+        self.assertEqual((r.rc, r.out), (1, ""), r)
+        self.assertIn("payload is not strict JSON", r.err)
+        self.assertTrue(r.err.endswith("\n") and r.err.count("\n") == 1, r)
+
+    def test_json_that_is_not_strict_is_refused(self):
+        header = b64u(b'{"alg":"HS256"}')
+        for part, text in (("payload", b'{"sub":"a","sub":"b"}'), ("payload", b'{"x":{"k":1,"k":2}}'),
+                           ("payload", b'{"n":1e400}'), ("payload", b'{"s":"\xff"}'),
+                           ("header", b'{"alg":"HS256","alg":"none"}'), ("header", b"\xef\xbb\xbf{}")):
+            with self.subTest(part=part, text=text):
+                h, p = (b64u(text), b64u(b"{}")) if part == "header" else (header, b64u(text))
+                token = f"{h}.{p}.{b64u(bytes(32))}"
+                r = self.inspect(token, rc=1)
+                self.assertEqual(r.out, "")
+                self.assertIn(f"{part} is not strict JSON", r.err)
+
+    def test_payload_of_any_strict_json_type_is_shown(self):
+        header = b64u(b'{"alg":"HS256"}')
+        for text, value in ((b"[1,2]", [1, 2]), (b'"text"', "text"), (b" 42 ", 42)):
+            with self.subTest(text=text):
+                self.assertEqual(self.inspect(f"{header}.{b64u(text)}.{b64u(bytes(32))}")["payload"], value)
 
     def test_undecodable(self):
         for token in ("garbage", "a.b", "a.b.c.d", "!!!.e30.x", b64u(b"not json") + ".e30.sig"):

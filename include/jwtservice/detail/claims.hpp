@@ -13,6 +13,9 @@
 
 namespace jwtservice::detail {
 
+/// Objects and arrays nested deeper than this are refused (the top-level value is depth 1).
+inline constexpr std::size_t max_json_depth = 64;
+
 enum class JsonType : std::uint8_t { absent, null, boolean, number, string, array, object };
 
 /// Where one member's value sits in the text. For strings, `raw` is the content between the
@@ -35,8 +38,8 @@ struct HeaderSpans {
   JsonSpan alg, typ, crit, b64;
 };
 
-/// Validates `text` as exactly one JSON object under the rules of parse_json_strict (no BOM,
-/// no NUL, valid UTF-8 and surrogates, no repeated member name in any object, depth <= 64,
+/// Validates `text` as exactly one JSON object under the strict rules (no BOM, no NUL, valid
+/// UTF-8 and surrogates, no repeated member name in any object, depth <= max_json_depth,
 /// numbers within the double range, nothing after the value) and records the top-level
 /// claims. False for anything else. Never throws, never recurses; works in thread-local
 /// scratch space, so it does not allocate once a thread has seen its largest payload.
@@ -44,6 +47,18 @@ struct HeaderSpans {
 
 /// The same rules, recording the header members.
 [[nodiscard]] bool read_header(std::string_view text, HeaderSpans& out) noexcept;
+
+/// True when `text` is exactly one JSON value of any type (object, array, string, number,
+/// literal) under the rules of read_claims. Never throws, never recurses.
+[[nodiscard]] bool is_strict_json(std::string_view text) noexcept;
+
+/// `text` as a JSON object when read_claims would accept it, else nullopt: the strict parser
+/// for JSON from outside a token (the command line's --extra-data, say). The text is validated
+/// by the iterative reader before anything is built, so hostile nesting never reaches a
+/// recursive parser. Never throws: an allocation failure is nullopt too.
+///
+/// **Example**: `parse_strict_object(R"({"a":1,"a":2})")` is nullopt (a repeated name).
+[[nodiscard]] std::optional<nlohmann::json> parse_strict_object(std::string_view text) noexcept;
 
 /// A NumericDate from a recorded number: an integer, or a decimal truncated toward zero, that
 /// fits a signed 64-bit integer. Nullopt for any other type or value.

@@ -12,9 +12,6 @@ namespace jwtservice::detail {
 /// fails.
 void append_uuid4(std::string& out);
 
-/// A random UUID version 4, as append_uuid4.
-[[nodiscard]] std::string random_uuid4();
-
 /// `count` random bytes straight from RAND_bytes; throws TokenCreationError when it fails.
 [[nodiscard]] std::string random_bytes(std::size_t count);
 

@@ -12,7 +12,11 @@
 #include <string_view>
 #include <vector>
 
-#include "jwtservice/redis_store.hpp"
+#include "jwtservice/redis_options.hpp"
+
+namespace jwtservice {
+struct Config;
+}
 
 namespace jwtservice::detail {
 

@@ -1,4 +1,5 @@
-// Small text predicates shared by the config loaders, the engine and the stores.
+// Small text helpers shared by the config loaders, the claim reader, the engine and the stores:
+// ASCII only and locale-free, so that no setlocale() of the application changes a result.
 #pragma once
 
 #include <cctype>
@@ -7,24 +8,37 @@
 
 namespace jwtservice::detail {
 
-/// True for an empty string or one of ASCII whitespace only ("blank" in API.md).
-[[nodiscard]] inline bool is_blank(std::string_view s) noexcept {
-  for (const char c : s) {
-    if (!std::isspace(static_cast<unsigned char>(c))) return false;
+/// The lower-case hexadecimal digits, indexed by a nibble: `hex_digits[byte >> 4]`.
+inline constexpr std::string_view hex_digits = "0123456789abcdef";
+
+/// The value of a hexadecimal digit of either case (`'b'` and `'B'` give 11), -1 for any other
+/// character.
+[[nodiscard]] constexpr int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/// `c` with an ASCII upper-case letter turned lower case; every other byte unchanged.
+[[nodiscard]] constexpr char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+/// True when `a` and `b` are equal but for the case of ASCII letters (`iequals("JWT", "jwt")`);
+/// bytes outside ASCII must match exactly.
+[[nodiscard]] constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   }
   return true;
 }
 
-/// Lower-case hexadecimal digits, by value.
-inline constexpr char hex_digits[] = "0123456789abcdef";
-
-/// ASCII case-insensitive equality (header `typ` values, URL schemes, config words).
-[[nodiscard]] inline bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
+/// True for an empty string or one of ASCII whitespace only (what the README calls "blank").
+[[nodiscard]] inline bool is_blank(std::string_view s) noexcept {
+  for (const char c : s) {
+    if (!std::isspace(static_cast<unsigned char>(c))) return false;
   }
   return true;
 }

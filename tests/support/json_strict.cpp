@@ -1,6 +1,7 @@
-// The strict JSON reader: nlohmann's iterative SAX parser feeding a DOM builder that refuses
+// The strict JSON oracle: nlohmann's iterative SAX parser feeding a DOM builder that refuses
 // duplicate member names and deep nesting as it goes.
-#include "jwtservice/detail/json_strict.hpp"
+#include "support/json_strict.hpp"
+
 #include "jwtservice/detail/saturating.hpp"
 
 #include <cmath>

@@ -1,17 +1,16 @@
-// The strict JSON reader for token headers and payloads: what nlohmann::json accepts, minus
-// everything two parsers could read differently.
+// The test oracle for the strict JSON rules: nlohmann's own parser, made strict, which the
+// library's DOM-free claim reader (jwtservice/detail/claims.hpp) is checked against. Test
+// support only (tests, fuzzers, benchmarks): the installed library does not contain it.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
 
-namespace jwtservice::detail {
+#include "jwtservice/detail/claims.hpp"  // max_json_depth
 
-/// Objects and arrays nested deeper than this are refused (the top-level value is depth 1).
-inline constexpr std::size_t max_json_depth = 64;
+namespace jwtservice::detail {
 
 /// Parses `text` as exactly one JSON value into `out`. Refuses, without throwing: a byte-order
 /// mark, invalid UTF-8 or a lone surrogate, a member name repeated in any object, nesting

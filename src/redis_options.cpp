@@ -1,0 +1,152 @@
+// Redis URL parsing and redaction: every malformed URL is a ConfigError that says what is wrong
+// without quoting the URL, which may carry a password.
+#include "jwtservice/redis_options.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "jwtservice/detail/text.hpp"
+#include "jwtservice/errors.hpp"
+
+namespace jwtservice {
+namespace {
+
+constexpr std::string_view kUrlShape = "redis://[[user]:password@]host[:port][/db]";
+constexpr std::string_view kScheme = "redis://";
+
+[[noreturn]] void bad_url(std::string_view what) {
+  // Never the URL itself in the message: it may carry a password.
+  std::string message{"Redis URL "};
+  message += what;
+  message += " (expected ";
+  message += kUrlShape;
+  message += ')';
+  throw ConfigError(message);
+}
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) noexcept {
+  return detail::iequals(s.substr(0, prefix.size()), prefix);
+}
+
+std::string percent_decode(std::string_view s, std::string_view what) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    const int hi = i + 2 < s.size() ? detail::hex_value(s[i + 1]) : -1;
+    const int lo = i + 2 < s.size() ? detail::hex_value(s[i + 2]) : -1;
+    if (hi < 0 || lo < 0) bad_url("has a malformed %-escape in its " + std::string{what});
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+template <class Int>
+bool parse_decimal(std::string_view s, Int& out) noexcept {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc{} && end == s.data() + s.size();
+}
+
+/// What follows `redis://`, once the scheme and the characters no part may hold are checked.
+std::string_view after_scheme(std::string_view url) {
+  if (starts_with_ci(url, "rediss://")) bad_url("uses TLS (rediss://), which is not supported");
+  if (!starts_with_ci(url, kScheme)) bad_url("must start with redis://");
+  const std::string_view rest = url.substr(kScheme.size());
+  if (rest.find_first_of("?#") != std::string_view::npos) bad_url("must not have a query or fragment");
+  for (char c : rest) {
+    if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c))) {
+      bad_url("must not contain whitespace or control characters");
+    }
+  }
+  return rest;
+}
+
+/// Takes `[user]:password@` off the front of `authority`, when there, into `out`.
+void read_credentials(std::string_view& authority, RedisUrl& out) {
+  const auto at = authority.rfind('@');
+  if (at == std::string_view::npos) return;
+  const std::string_view userinfo = authority.substr(0, at);
+  authority.remove_prefix(at + 1);
+  const auto colon = userinfo.find(':');
+  if (colon == std::string_view::npos) {
+    bad_url("has credentials without a colon: write the password as redis://:password@host");
+  }
+  if (colon > 0) out.username = percent_decode(userinfo.substr(0, colon), "user name");
+  out.password = percent_decode(userinfo.substr(colon + 1), "password");
+  if (out.password->empty()) bad_url("has an empty password");
+}
+
+/// Reads `host[:port]` or `[ipv6]:port` into `out`.
+void read_host_and_port(std::string_view authority, RedisUrl& out) {
+  std::string_view port_text;
+  const bool bracketed = !authority.empty() && authority.front() == '[';
+  if (bracketed) {  // an IPv6 literal: [::1]:6380
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) bad_url("has an unclosed [ in its host");
+    out.host = std::string{authority.substr(1, close - 1)};
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') bad_url("has text after its [host]");
+      port_text = after.substr(1);
+      if (port_text.empty()) bad_url("has an empty port");
+    }
+  } else {
+    const auto colon = authority.rfind(':');
+    out.host = std::string{authority.substr(0, colon)};
+    if (colon != std::string_view::npos) {
+      port_text = authority.substr(colon + 1);
+      if (port_text.empty()) bad_url("has an empty port");
+    }
+  }
+  if (out.host.empty()) bad_url("has no host");
+  if (out.host.find_first_of(bracketed ? "[]@/" : "[]@:/") != std::string::npos)
+    bad_url("has a malformed host");
+  if (!port_text.empty() && (!parse_decimal(port_text, out.port) || out.port < 1 || out.port > 65535)) {
+    bad_url("has a port that is not a number from 1 to 65535");
+  }
+}
+
+}  // namespace
+
+RedisUrl RedisUrl::parse(std::string_view url) {
+  const std::string_view rest = after_scheme(url);
+  const auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  const std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+
+  RedisUrl out;
+  read_credentials(authority, out);
+  read_host_and_port(authority, out);
+  if (!path.empty() && (!parse_decimal(path, out.db) || out.db < 0)) {
+    bad_url("has a database that is not a non-negative integer (redis://host:port/2)");
+  }
+  return out;
+}
+
+std::string RedisUrl::redacted() const {
+  std::string out{"redis://"};
+  if (username || password) {
+    out += username.value_or("");
+    out += password ? ":***" : "";
+    out += '@';
+  }
+  out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  out += ':';
+  out += std::to_string(port);
+  out += '/';
+  out += std::to_string(db);
+  return out;
+}
+
+}  // namespace jwtservice
