@@ -100,7 +100,7 @@ std::vector<std::string> read_fallbacks(const nlohmann::json& value) {
   nlohmann::json list = value;
   if (value.is_string()) {
     const auto& text = value.get_ref<const std::string&>();
-    if (is_blank(text)) return {};
+    if (text.empty()) return {};  // empty means none; blank is a mistake, refused below
     list = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   }
   if (!list.is_array()) fail(kSecretKeyFallbacks, "must be a JSON array of strings");

@@ -1,13 +1,11 @@
-// RedisRateLimiter: the token bucket as one Lua script on the server's clock, with a local
-// bucket per operation for when Redis does not answer.
+// RedisRateLimiter: the token bucket as one Lua script on the server's clock. When Redis does
+// not answer it throws; the service's limits fall back to their local bucket (src/engine/limits.cpp).
 #include "jwtservice/redis_rate_limiter.hpp"
 
 #include <openssl/evp.h>
 
 #include <array>
 #include <atomic>
-#include <map>
-#include <mutex>
 #include <string>
 #include <utility>
 
@@ -62,17 +60,9 @@ struct RedisRateLimiter::Impl {
   std::string prefix;
   detail::RedisConnectionPool pool;
   std::string sha1 = script_sha1();
-  Logger logger;
-  MonotonicClock monotonic_clock;
   std::atomic<bool> degraded{false};
-  std::mutex local_mutex;
-  std::map<std::pair<std::string, std::int64_t>, std::unique_ptr<TokenBucket>, std::less<>> local;
 
-  Impl(RedisUrl url, const RedisOptions& options, Logger log, MonotonicClock clock)
-      : prefix(options.prefix),
-        pool(std::move(url), options),
-        logger(log ? std::move(log) : stderr_logger()),
-        monotonic_clock(clock ? std::move(clock) : MonotonicClock{&steady_now}) {}
+  Impl(RedisUrl url, const RedisOptions& options) : prefix(options.prefix), pool(std::move(url), options) {}
 
   /// The shared verdict; throws when Redis does not give one.
   bool shared(std::string_view key, std::string_view per_minute) {
@@ -89,42 +79,15 @@ struct RedisRateLimiter::Impl {
     return reply.integer == 1;
   }
 
-  bool local_acquire(std::string_view operation, std::int64_t per_minute) {
-    TokenBucket* bucket = nullptr;
-    {
-      std::lock_guard lock{local_mutex};
-      auto& slot = local[{std::string{operation}, per_minute}];
-      if (!slot) slot = std::make_unique<TokenBucket>(per_minute);
-      bucket = slot.get();  // buckets are never removed, so the pointer outlives the lock
-    }
-    return bucket->try_acquire(monotonic_clock());
-  }
-
-  /// `first` + `second` + `third` to the logger; never throws (a failing logger must not
-  /// change a verdict).
-  void log(LogLevel level, std::string_view first, std::string_view second = {},
-           std::string_view third = {}) const noexcept {
-    try {
-      std::string message{first};
-      message += second;
-      message += third;
-      logger(level, message);
-    } catch (...) {
-    }
-  }
 };
 
-RedisRateLimiter::RedisRateLimiter(std::string_view url, const RedisOptions& options, Logger logger,
-                                   MonotonicClock monotonic_clock) {
+RedisRateLimiter::RedisRateLimiter(std::string_view url, const RedisOptions& options) {
   detail::check_redis_options(options);
-  impl_ =
-      std::make_unique<Impl>(RedisUrl::parse(url), options, std::move(logger), std::move(monotonic_clock));
+  impl_ = std::make_unique<Impl>(RedisUrl::parse(url), options);
 }
 
-RedisRateLimiter::RedisRateLimiter(const Config& config, const RedisOptions& options, Logger logger,
-                                   MonotonicClock monotonic_clock)
-    : RedisRateLimiter(detail::redis_url_of(config), detail::with_prefix_of(config, options),
-                       std::move(logger), std::move(monotonic_clock)) {}
+RedisRateLimiter::RedisRateLimiter(const Config& config, const RedisOptions& options)
+    : RedisRateLimiter(detail::redis_url_of(config), detail::with_prefix_of(config, options)) {}
 
 RedisRateLimiter::~RedisRateLimiter() = default;
 
@@ -139,32 +102,15 @@ std::string RedisRateLimiter::key_for(std::string_view operation) const {
 
 bool RedisRateLimiter::degraded() const noexcept { return impl_->degraded.load(); }
 
-bool RedisRateLimiter::try_acquire(std::string_view operation, std::int64_t per_minute) noexcept {
+bool RedisRateLimiter::try_acquire(std::string_view operation, std::int64_t per_minute) {
   if (per_minute <= 0) return true;
-  std::string failure;
   try {
     const bool taken = impl_->shared(key_for(operation), std::to_string(per_minute));
-    if (impl_->degraded.exchange(false)) {
-      impl_->log(LogLevel::info, "Redis rate limiter at ", impl_->pool.name(),
-                 " answers again: the shared limits apply again");
-    }
+    impl_->degraded.store(false, std::memory_order_relaxed);
     return taken;
-  } catch (const std::exception& e) {
-    try {
-      failure = e.what();
-    } catch (...) {  // out of memory for the message: fall back all the same
-    }
   } catch (...) {
-  }
-  if (!impl_->degraded.exchange(true)) {
-    impl_->log(
-        LogLevel::warning,
-        "Redis rate limiter unavailable, using this process's own limits until it answers again: ", failure);
-  }
-  try {
-    return impl_->local_acquire(operation, per_minute);
-  } catch (...) {
-    return true;  // not even a local bucket could be made (out of memory): limits fail open
+    impl_->degraded.store(true, std::memory_order_relaxed);
+    throw;
   }
 }
 

@@ -155,7 +155,22 @@ TEST_P(Conformance, ValidarGivesTheExpectedResult) {
 
   const auto token = d.at("token").get<std::string>();
   const json& audience = d.at("audience");
+  // The lifecycle options, when the case has them: one ValidateOptions with the audience too.
+  std::optional<jwtservice::ValidateOptions> lifecycle;
+  if (d.contains("options")) {
+    const json& o = d["options"];
+    lifecycle.emplace();
+    if (!o.at("action").is_null()) {
+      lifecycle->action = jwtservice::action_from_name<jwtservice::JWTAction>(o["action"].get<std::string>());
+      ASSERT_TRUE(lifecycle->action) << "the case names an unknown action";
+    }
+    if (!o.at("binding_b64url").is_null()) lifecycle->binding = decode_b64url(o["binding_b64url"].get<std::string>());
+    lifecycle->max_age = optional_int(o.at("max_age"));
+    if (audience.is_string()) lifecycle->audience = audience.get<std::string>();
+    if (audience.is_array()) lifecycle->audience = audience.get<std::vector<std::string>>();
+  }
   auto validate = [&](std::string_view t) {
+    if (lifecycle) return service.validar(t, *lifecycle);
     if (audience.is_null()) return service.validar(t);
     if (audience.is_string())
       return service.validar(t, std::string_view{audience.get_ref<const std::string&>()});
@@ -229,7 +244,8 @@ TEST(ConformanceCorpus, CoversEveryReasonAndHasValidCases) {
        {Reason::none, Reason::missing_token, Reason::invalid, Reason::bad_signature, Reason::invalid_iat,
         Reason::immature, Reason::expired, Reason::invalid_issuer, Reason::invalid_audience,
         Reason::missing_sub, Reason::invalid_action, Reason::invalid_extra_data, Reason::missing_jti,
-        Reason::revoked, Reason::rate_limited, Reason::store_unavailable}) {
+        Reason::revoked, Reason::rate_limited, Reason::store_unavailable, Reason::action_mismatch,
+        Reason::binding_mismatch}) {
     EXPECT_GT(counts[reason_name(r)], 0) << "no case expects " << r;
   }
   EXPECT_GE(counts["none"], 5) << "several valid cases";

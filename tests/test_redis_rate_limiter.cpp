@@ -1,6 +1,6 @@
 // RedisRateLimiter against a redis-server the test starts itself on a free loopback port: one
 // exact bucket shared by every limiter and process, the Lua script and its NOSCRIPT fall-back,
-// and the local fall-back (logged once) while Redis is down.
+// StoreError while Redis is down, and the service's local fall-back (each outage logged once).
 #include "jwtservice/redis_rate_limiter.hpp"
 
 #include <gtest/gtest.h>
@@ -42,11 +42,12 @@ struct CapturedLog {
       l->emplace_back(level, std::string{message});
     };
   }
-  int count(LogLevel level) const {
+  /// Lines at `level` that contain `part`.
+  int count(LogLevel level, std::string_view part = {}) const {
     std::lock_guard lock{*mutex};
     int n = 0;
     for (const auto& [lvl, text] : *lines)
-      n += lvl == level ? 1 : 0;
+      n += lvl == level && text.find(part) != std::string::npos ? 1 : 0;
     return n;
   }
 };
@@ -57,8 +58,7 @@ class RedisLimiter : public ::testing::Test {
 
   std::shared_ptr<RedisRateLimiter> open(RedisOptions options = {}) {
     options.prefix = prefix_;
-    return std::make_shared<RedisRateLimiter>(server_.url(), std::move(options), log_.logger(),
-                                              [this] { return mono_.load(); });
+    return std::make_shared<RedisRateLimiter>(server_.url(), std::move(options));
   }
   int take(RedisRateLimiter& limiter, int tries, std::int64_t per_minute, std::string_view op = "validate") {
     int taken = 0;
@@ -90,8 +90,7 @@ TEST_F(RedisLimiter, LimitersWithOnePrefixShareOneBudget) {
 
 TEST_F(RedisLimiter, OperationsAndPrefixesHaveTheirOwnBuckets) {
   auto a = open();
-  auto other = std::make_shared<RedisRateLimiter>(server_.url(), RedisOptions{.prefix = prefix_ + "other:"},
-                                                  log_.logger());
+  auto other = std::make_shared<RedisRateLimiter>(server_.url(), RedisOptions{.prefix = prefix_ + "other:"});
   EXPECT_EQ(take(*a, 5, 2, "validate"), 2);
   EXPECT_EQ(take(*a, 5, 2, "create"), 2);
   EXPECT_EQ(take(*other, 5, 2, "validate"), 2);
@@ -168,39 +167,67 @@ TEST_F(RedisLimiter, ManyThreadsGetExactlyTheLimit) {
   EXPECT_EQ(taken, 25);
 }
 
-TEST_F(RedisLimiter, WhileRedisIsDownTheLocalBucketDecidesAndThatIsLoggedOnce) {
+TEST_F(RedisLimiter, WhileRedisIsDownTryAcquireThrowsStoreErrorAndRecoversAfterARestart) {
   auto limiter = open({.reconnect_backoff = 0ms});
-  ASSERT_EQ(take(*limiter, 2, 5), 2);  // shared
+  ASSERT_EQ(take(*limiter, 2, 5), 2);
   server_.stop();
-  EXPECT_EQ(take(*limiter, 10, 5), 5) << "a full local bucket of the same limit";
+  EXPECT_THROW((void)limiter->try_acquire("validate", 5), jwtservice::StoreError);
   EXPECT_TRUE(limiter->degraded());
-  EXPECT_EQ(log_.count(LogLevel::warning), 1) << "logged once, not per call";
-  mono_.store(mono_.load() + 12s);  // the local bucket refills on the injected monotonic clock
-  EXPECT_EQ(take(*limiter, 5, 5), 1);
-
   ASSERT_TRUE(server_.restart()) << server_.error();  // an empty server: a full shared bucket
   EXPECT_EQ(take(*limiter, 10, 5), 5) << "shared again";
   EXPECT_FALSE(limiter->degraded());
-  EXPECT_EQ(log_.count(LogLevel::info), 1) << "the recovery is logged once";
-  jt::RawRedis raw{server_.port()};
-  EXPECT_EQ(raw.integer({"EXISTS", prefix_ + "ratelimit:validate"}), 1) << "the bucket lives in Redis again";
-  EXPECT_EQ(log_.count(LogLevel::warning), 1);
 }
 
-TEST_F(RedisLimiter, AThrowingLoggerChangesNothing) {
-  auto limiter = std::make_shared<RedisRateLimiter>(
-      server_.url(), RedisOptions{.prefix = prefix_},
-      [](LogLevel, std::string_view) { throw std::runtime_error("logger down"); });
+/// A service limited through the Redis limiter, its monotonic clock and log in the fixture.
+class RedisLimitedService : public RedisLimiter {
+ protected:
+  jwtservice::Service make(std::int64_t per_minute, jwtservice::Logger logger = {}) {
+    auto config = jt::test_config();
+    config.rate_limit_validate = per_minute;
+    return jwtservice::Service{config,
+                               {.logger = logger ? std::move(logger) : log_.logger(),
+                                .monotonic_clock = [this] { return mono_.load(); },
+                                .rate_limiter = open({.reconnect_backoff = 0ms})}};
+  }
+  static int allowed(const jwtservice::Service& service, int tries) {
+    int n = 0;
+    for (int i = 0; i < tries; ++i)
+      n += service.validar("x.y.z").reason != Reason::rate_limited ? 1 : 0;
+    return n;
+  }
+};
+
+TEST_F(RedisLimitedService, WhileRedisIsDownTheLocalBucketDecidesAndEachOutageIsLoggedOnce) {
+  const auto service = make(5);
+  ASSERT_EQ(allowed(service, 2), 2);  // shared
   server_.stop();
-  EXPECT_TRUE(limiter->try_acquire("validate", 1));
-  EXPECT_FALSE(limiter->try_acquire("validate", 1));
+  EXPECT_EQ(allowed(service, 10), 5) << "a full local bucket of the same limit";
+  EXPECT_EQ(log_.count(LogLevel::warning, "shared rate limiter"), 1) << "logged once, not per call";
+  mono_.store(mono_.load() + 12s);  // the local bucket refills on the injected monotonic clock
+  EXPECT_EQ(allowed(service, 5), 1);
+
+  ASSERT_TRUE(server_.restart()) << server_.error();  // an empty server: a full shared bucket
+  EXPECT_EQ(allowed(service, 10), 5) << "shared again";
+  EXPECT_EQ(log_.count(LogLevel::info, "shared rate limiter"), 1) << "the recovery is logged once";
+  jt::RawRedis raw{server_.port()};
+  EXPECT_EQ(raw.integer({"EXISTS", prefix_ + "ratelimit:validate"}), 1) << "the bucket lives in Redis again";
+
+  server_.stop();  // a second outage is logged again
+  (void)allowed(service, 1);
+  EXPECT_EQ(log_.count(LogLevel::warning, "shared rate limiter"), 2) << "every outage is logged, not only the first";
+}
+
+TEST_F(RedisLimitedService, AThrowingLoggerChangesNothing) {
+  const auto service = make(1, [](LogLevel, std::string_view) { throw std::runtime_error("logger down"); });
+  server_.stop();
+  EXPECT_EQ(allowed(service, 2), 1);
 }
 
 TEST_F(RedisLimiter, FromAConfigTakesItsUrlAndPrefix) {
   auto config = jt::test_config();
   config.redis_url = server_.url();
   config.redis_prefix = prefix_ + "cfg:";
-  RedisRateLimiter limiter{config, {}, log_.logger()};
+  RedisRateLimiter limiter{config};
   EXPECT_EQ(limiter.key_for("create"), prefix_ + "cfg:ratelimit:create");
   EXPECT_EQ(take(limiter, 3, 2, "create"), 2);
   EXPECT_THROW(RedisRateLimiter{jt::test_config()}, jwtservice::ConfigError);

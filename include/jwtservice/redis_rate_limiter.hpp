@@ -7,8 +7,6 @@
 #include <string>
 #include <string_view>
 
-#include "jwtservice/clock.hpp"
-#include "jwtservice/logger.hpp"
 #include "jwtservice/rate_limiter.hpp"
 #include "jwtservice/redis_options.hpp"
 
@@ -29,33 +27,30 @@ struct Config;  // config.hpp; taken by reference only, so nlohmann/json stays o
 /// per_minute/60 per second (GCRA, like TokenBucket, in whole microseconds: limits above
 /// 60 000 000 per minute act as 60 000 000). Idle buckets expire from Redis once full again.
 ///
-/// Failures: `try_acquire` never throws. When Redis does not answer, the call falls back to a
-/// bucket of this process with the same `per_minute` (rate limits fail open to the local
-/// limit, where revocation fails closed), and the switch is logged once as a warning; when
-/// Redis answers again, the shared buckets take over and that is logged once (info).
+/// Failures: when Redis does not answer, `try_acquire` throws StoreError. The service then
+/// takes that call's token from its own in-process bucket of the same limit (rate limits fail
+/// open to the local limit, where revocation fails closed) and logs the outage once and the
+/// recovery once: that fall-back lives in the service, for every RateLimiter, not here.
 /// Thread-safe.
 class RedisRateLimiter {
  public:
-  /// Throws ConfigError for a malformed URL or options; connects on first use. `logger`
-  /// receives the fall-back messages (default: stderr_logger()); `monotonic_clock` drives the
-  /// local fall-back buckets (default: steady_clock).
-  explicit RedisRateLimiter(std::string_view url, const RedisOptions& options = {}, Logger logger = {},
-                            MonotonicClock monotonic_clock = {});
+  /// Throws ConfigError for a malformed URL or options; connects on first use.
+  explicit RedisRateLimiter(std::string_view url, const RedisOptions& options = {});
 
   /// The URL and prefix of `config` (JWTSERVICE_REDIS_URL, JWTSERVICE_REDIS_PREFIX; the
   /// config's prefix replaces `options.prefix`). Throws ConfigError when the URL is not set.
-  explicit RedisRateLimiter(const Config& config, const RedisOptions& options = {}, Logger logger = {},
-                            MonotonicClock monotonic_clock = {});
+  explicit RedisRateLimiter(const Config& config, const RedisOptions& options = {});
 
   ~RedisRateLimiter();
   RedisRateLimiter(const RedisRateLimiter&) = delete;
   RedisRateLimiter& operator=(const RedisRateLimiter&) = delete;
 
   /// Takes one token from the bucket `operation` holding `per_minute` tokens; true when one was
-  /// taken. per_minute <= 0 means unlimited (true, no call).
-  [[nodiscard]] bool try_acquire(std::string_view operation, std::int64_t per_minute) noexcept;
+  /// taken. per_minute <= 0 means unlimited (true, no call). Throws StoreError when Redis does
+  /// not give a verdict (unreachable, too slow, an error reply).
+  [[nodiscard]] bool try_acquire(std::string_view operation, std::int64_t per_minute);
 
-  /// True while the last call could not reach Redis and used the local bucket.
+  /// True from a call that could not reach Redis until the next one that did.
   [[nodiscard]] bool degraded() const noexcept;
 
   /// The key that holds the bucket of `operation`: `<prefix>ratelimit:<operation>`.

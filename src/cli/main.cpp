@@ -48,6 +48,9 @@ CFG (later sources override earlier ones):
   --config FILE        a JSON object with the library's keys (SECRET_KEY, JWTSERVICE_ISSUER, ...)
   the environment      SECRET_KEY and JWTSERVICE_* variables
   --secret-file F      the secret: the file's bytes exactly (no trimming, no decoding)
+  --fallback-secret-file F
+                       an older secret that still verifies tokens (never signs), the file's bytes
+                       exactly; repeatable; replaces JWTSERVICE_SECRET_KEY_FALLBACKS
   --issuer I           JWTSERVICE_ISSUER
   --leeway S           JWTSERVICE_LEEWAY, seconds
 Any command:
@@ -77,10 +80,12 @@ struct Flag {
 
 /// Every command takes --now; the commands that read a configuration also take these (CFG).
 constexpr Flag kNowFlag{"now"};
-constexpr Flag kConfigFlags[] = {{"config"}, {"secret-file"}, {"issuer"}, {"leeway"}};
+constexpr Flag kConfigFlags[] = {{"config"}, {"secret-file"}, {"fallback-secret-file", true}, {"issuer"}, {"leeway"}};
 
-constexpr Flag kCreateFlags[] = {{"sub"}, {"action"}, {"expires-in"}, {"audience"}, {"jti"}, {"extra-data"}};
-constexpr Flag kValidateFlags[] = {{"audience", true}, {"store"}};  // validate and consume
+constexpr Flag kCreateFlags[] = {{"sub"},        {"action"},     {"expires-in"},  {"audience"},
+                                 {"jti"},        {"extra-data"}, {"binding"},     {"binding-file"}};
+constexpr Flag kValidateFlags[] = {{"audience", true}, {"action"}, {"binding"}, {"binding-file"},
+                                   {"max-age"},        {"store"}};  // validate and consume
 constexpr Flag kRevokeFlags[] = {{"reason"}, {"store"}};
 constexpr Flag kRevokeJtiFlags[] = {{"jti"}, {"exp"}, {"reason"}, {"store"}};
 constexpr Flag kKeygenFlags[] = {{"bytes"}};
@@ -218,6 +223,12 @@ jwtservice::Config load_config(const Args& args) {
     if (const char* value = std::getenv(key.c_str())) settings[key] = value;  // NOLINT(concurrency-mt-unsafe)
   }
   if (const auto file = args.get("secret-file")) settings["SECRET_KEY"] = read_file(*file, "secret-file");
+  if (const auto files = args.all("fallback-secret-file"); !files.empty()) {
+    json keys = json::array();
+    for (const auto& file : files)
+      keys.push_back(read_file(file, "fallback-secret-file"));
+    settings["JWTSERVICE_SECRET_KEY_FALLBACKS"] = std::move(keys);
+  }
   if (const auto issuer = args.get("issuer")) settings["JWTSERVICE_ISSUER"] = *issuer;
   if (const auto leeway = args.get("leeway")) settings["JWTSERVICE_LEEWAY"] = *leeway;
   return jwtservice::load_token_config_from_dict(settings);
@@ -268,6 +279,28 @@ jwtservice::Service make_service(const Args& args, bool needs_store) {
   return jwtservice::Service{std::move(config), std::move(options)};
 }
 
+/// `--action NAME` as a JWTAction; an unknown name is a usage error that lists the valid ones.
+std::optional<jwtservice::JWTAction> action_argument(const Args& args) {
+  const auto name = args.get("action");
+  if (!name) return std::nullopt;
+  if (auto action = jwtservice::action_from_name<jwtservice::JWTAction>(*name)) return action;
+  std::string valid;
+  for (const auto& [value, text] : jwtservice::action_traits<jwtservice::JWTAction>::names) {
+    valid += valid.empty() ? "" : ", ";
+    valid += text;
+  }
+  throw UsageError{"--action must be one of " + valid};
+}
+
+/// `--binding STR` or `--binding-file F` (the file's exact bytes, out of sight of ps).
+std::optional<std::string> binding_argument(const Args& args) {
+  const auto text = args.get("binding");
+  const auto file = args.get("binding-file");
+  if (text && file) throw UsageError{"give --binding or --binding-file, not both"};
+  if (file) return read_file(*file, "binding-file");
+  return text;
+}
+
 json optional_json(const auto& value) { return value ? json(*value) : json(nullptr); }
 
 /// The validate/consume output: every field, in the documented order, absent values null.
@@ -308,10 +341,8 @@ int cmd_create(const Args& args) {
   (void)args.positional(0, "");
   auto service = make_service(args, false);
   jwtservice::CreateOptions options{.sub = args.require("sub")};
-  if (const auto action = args.get("action")) {
-    options.action = jwtservice::action_from_name<jwtservice::JWTAction>(*action);
-    if (!options.action) throw UsageError{"--action " + *action + " is not a JWTAction name"};
-  }
+  options.action = action_argument(args);
+  options.binding = binding_argument(args);
   if (const auto s = args.get("expires-in")) options.expires_in = parse_int(*s, "expires-in");
   options.audience = args.get("audience");
   options.jti = args.get("jti");
@@ -331,15 +362,14 @@ int cmd_create(const Args& args) {
 int validate_or_consume(const Args& args, bool consume) {
   auto service = make_service(args, consume);
   const auto token = token_argument(args.positional(1, "TOKEN")[0]);
-  const auto audiences = args.all("audience");
-  auto run = [&]() {
-    if (audiences.empty()) return consume ? service.consumir(token) : service.validar(token);
-    if (audiences.size() == 1)
-      return consume ? service.consumir(token, audiences[0]) : service.validar(token, audiences[0]);
-    return consume ? service.consumir(token, audiences) : service.validar(token, audiences);
-  };
+  jwtservice::ValidateOptions options{.action = action_argument(args), .binding = binding_argument(args)};
+  if (auto audiences = args.all("audience"); !audiences.empty()) options.audience = std::move(audiences);
+  if (const auto s = args.get("max-age")) {
+    options.max_age = parse_int(*s, "max-age");
+    if (*options.max_age <= 0) throw UsageError{"--max-age must be a positive number of seconds"};
+  }
   try {
-    return print_result(run());
+    return print_result(consume ? service.consumir(token, options) : service.validar(token, options));
   } catch (const jwtservice::StoreError& e) {
     // A store outage is the reason store_unavailable, as for validate.
     std::cerr << "jwtservice: " << e.what() << '\n';
@@ -426,28 +456,43 @@ int cmd_keygen(const Args& args) {
 constexpr Command kCommands[] = {
     {.name = "create",
      .synopsis =
-         "[CFG] --sub SUB [--action NAME] [--expires-in S] [--audience A] [--jti J] [--extra-data JSON]",
+         "[CFG] --sub SUB [--action NAME] [--expires-in S] [--audience A] [--jti J] [--extra-data JSON]\n"
+         "                        [--binding STR | --binding-file F]",
      .takes_config = true,
      .flags = kCreateFlags,
      .help = R"HELP(Prints a new token and a newline. --expires-in defaults to 600 (0 = no exp); --action is a
 JWTAction name (VALIDAR_EMAIL, RESET_PASSWORD, PENDING_2FA, ACTIVATING_2FA,
 PENDING_PASSWORD_CHANGE, NO_ACTION); --extra-data is a JSON object.
+--binding STR / --binding-file F bind the token to the user's current state (a password hash,
+say): the token carries a keyed digest of it (bnd) and validates only with the same state.
 
 Example:
   SECRET_KEY=... jwtservice create --sub ana@example.com --action RESET_PASSWORD --expires-in 900
 )HELP",
      .run = cmd_create},
     {.name = "validate",
-     .synopsis = "[CFG] [--audience A]... [--store URI] TOKEN",
+     .synopsis = "[CFG] [--audience A]... [--action NAME] [--binding STR | --binding-file F] [--max-age S]\n"
+                 "                        [--store URI] TOKEN",
      .takes_config = true,
      .flags = kValidateFlags,
      .help =
          R"HELP(Prints {"valid","status","reason","sub","action","age","expires_in","aud","jti","extra_data"}
-(absent values null). Several --audience accept any of them. With --store, a revoked token is
-refused. Exit 0 valid, 1 invalid (including store_unavailable), 2 usage or configuration error.
+(absent values null). Exit 0 valid, 1 invalid (including store_unavailable), 2 usage or
+configuration error. The checks and their order: docs/validation.md.
+
+  --audience A         the audience expected (instead of JWTSERVICE_AUDIENCE); several accept any
+  --action NAME        the purpose expected: a JWTAction name (VALIDAR_EMAIL, RESET_PASSWORD,
+                       PENDING_2FA, ACTIVATING_2FA, PENDING_PASSWORD_CHANGE, NO_ACTION); a token
+                       without it or with another is refused (action_mismatch)
+  --binding STR        the user's current binding state; a bound token needs the state it was
+                       created with, and a state needs a bound token (binding_mismatch)
+  --binding-file F     the same, the file's exact bytes (out of sight of ps)
+  --max-age S          refuse a token issued S seconds ago or earlier (expired), whatever its exp
+  --store URI          also refuse a revoked token (sqlite:PATH, redis://..., redis)
 
 Example:
-  jwtservice validate --config app.json --audience web-app "$TOKEN"
+  jwtservice validate --config app.json --audience web-app --action RESET_PASSWORD \
+    --binding-file hash.txt --max-age 900 "$TOKEN"
 )HELP",
      .run = cmd_validate},
     {.name = "revoke",
@@ -474,11 +519,14 @@ Example:
 )HELP",
      .run = cmd_revoke_jti},
     {.name = "consume",
-     .synopsis = "[CFG] [--audience A]... --store URI TOKEN",
+     .synopsis = "[CFG] [--audience A]... [--action NAME] [--binding STR | --binding-file F] [--max-age S]\n"
+                 "                        --store URI TOKEN",
      .takes_config = true,
      .flags = kValidateFlags,
      .help = R"HELP(Validates the token and revokes it in one atomic step: valid exactly once. Prints the same
-object as validate, with the same exit codes.
+object as validate, with the same exit codes, and takes the same options (see
+"jwtservice validate --help"). A refusal before the atomic step (a wrong --action or
+--binding, say) does not use the token up.
 
 Example:
   jwtservice consume --store sqlite:var/revocations.db - < reset-token.txt

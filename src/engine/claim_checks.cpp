@@ -87,6 +87,8 @@ Reason ClaimChecker::binding() const {
   // Both sides or neither: a bound token needs its state, and a state needs a bound token.
   if (!claims_.bnd.present() && !request_.binding) return Reason::none;
   if (!claims_.bnd.present() || !request_.binding) return Reason::binding_mismatch;
+  // An empty state counts as given and never matches (criar refuses to bind to one).
+  if (request_.binding->empty()) return Reason::binding_mismatch;
   // Recomputed with the key that verified the MAC, so tokens of a fallback key keep working.
   const std::string sub = string_value(claims_.sub);
   const bool same = claims_.bnd.escaped

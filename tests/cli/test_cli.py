@@ -516,15 +516,19 @@ class CreateTest(CliTest):
     def test_extra_data_must_be_strict_json(self):
         # The rules a token's own JSON is held to: a repeated member name (at any depth) reads
         # differently in different parsers, so --extra-data may not carry one either.
-        deepest = '{"a":' + "[" * 63 + "]" * 63 + "}"  # 64 levels: the most a token may nest
+        deepest = '{"a":' + "[" * 62 + "]" * 62 + "}"  # 63 levels: with the payload's own, the most a token may nest
+        too_deep_for_a_token = '{"a":' + "[" * 63 + "]" * 63 + "}"  # strict JSON, but the payload would nest 65
         deep = '{"a":' + "[" * 64 + "]" * 64 + "}"
         for extra in ('{"a":1,"a":2}', '{"a":1,"\\u0061":2}', '{"x":{"b":1,"b":2}}', '{"x":[{"k":1,"k":2}]}',
                       deep, '{"n":1e400}', "\ufeff{}", "null"):
             with self.subTest(extra=extra):
                 self.assert_usage_error(self.cli("create", "--sub", "a", "--extra-data", extra), "--extra-data",
                                         "strict")
-        self.assertEqual(decode_parts(self.create("--sub", "a", "--extra-data", deepest))[1]["extra_data"],
-                         json.loads(deepest))
+        token = self.create("--sub", "a", "--extra-data", deepest, "--now", NOW)
+        self.assertEqual(decode_parts(token)[1]["extra_data"], json.loads(deepest))
+        self.assertEqual(self.validate(token, "--now", NOW, rc=0)["extra_data"], json.loads(deepest))
+        self.assert_usage_error(self.cli("create", "--sub", "a", "--extra-data", too_deep_for_a_token),
+                                "nested deeper than 63")
 
     def test_extra_data_object(self):
         token = self.create("--sub", "ana", "--extra-data", '{"ünï":"çødé","list":[null,true]}', "--now", NOW)

@@ -209,7 +209,7 @@ STATUS = {"none": "valid", "expired": "expired", "revoked": "revoked"}
 
 
 def add(id, source, description, tok, expected, *, secret=SECRET, config=None, now=NOW,
-        audience=None, store=None, repeat=None, before=None, oversize=False):
+        audience=None, store=None, repeat=None, before=None, oversize=False, options=None):
     assert id not in IDS, id
     # Every case tests the rule it names: only the cases marked oversize exceed the maximum.
     limit = int((config or {}).get("JWTSERVICE_MAX_TOKEN_BYTES", 8192))
@@ -235,6 +235,8 @@ def add(id, source, description, tok, expected, *, secret=SECRET, config=None, n
         case["repeat"] = repeat
     if before is not None:
         case["before"] = before
+    if options is not None:
+        case["options"] = options
     case["expected"] = expected
     CASES.append(case)
 
@@ -243,6 +245,97 @@ def add_valid(id, source, description, c, **kw):
     aud = kw.pop("expected_aud", "__from_claims__")
     add(id, source, description, token(c, kw.pop("header", HEADER)),
         expect_valid(c, kw.get("now", NOW), aud), **kw)
+
+
+def bnd(sub, state, key=SECRET):
+    """The `bnd` claim by its documented formula: K = HMAC-SHA256(key, "jwtservice binding v1"),
+    then the first 16 bytes of HMAC-SHA256(K, sub || 0x00 || state), unpadded base64url."""
+    k = hmac.new(key, b"jwtservice binding v1", hashlib.sha256).digest()
+    return b64(hmac.new(k, sub.encode("utf-8") + b"\0" + state, hashlib.sha256).digest()[:16])
+
+
+def opts(action=None, binding=None, max_age=None):
+    """The validation options of a case (null fields are not given)."""
+    return {"action": action, "binding_b64url": None if binding is None else b64(binding), "max_age": max_age}
+
+
+def build_lifecycle():
+    """The lifecycle options (docs/validation.md steps 5, 6, 8, 13, 15) and key fallbacks."""
+    L7 = "docs/validation.md (lifecycle)"
+    state = b"$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
+    sub = "user@example.com"
+    good_bnd = bnd(sub, state)
+    reset = opts(action="RESET_PASSWORD")
+    # 13. action_mismatch
+    add_valid("lifecycle_expected_action_matches", L7, "the expected action is the token's", claims(), options=reset)
+    add("lifecycle_action_mismatch_other", L7, "VALIDAR_EMAIL expected, RESET_PASSWORD carried",
+        token(claims()), "action_mismatch", options=opts(action="VALIDAR_EMAIL"))
+    add("lifecycle_action_mismatch_absent", L7, "an action expected, the token has none",
+        token(claims(action=DROP)), "action_mismatch", options=reset)
+    add("lifecycle_action_mismatch_no_action_vs_absent", L7,
+        "an expected NO_ACTION does not match a token without action", token(claims(action=DROP)),
+        "action_mismatch", options=opts(action="NO_ACTION"))
+    add_valid("lifecycle_expected_no_action_matches", L7, "NO_ACTION expected and carried",
+              claims(action="NO_ACTION"), options=opts(action="NO_ACTION"))
+    add("lifecycle_invalid_action_before_mismatch", L7, "step 12 before 13: an unknown action name",
+        token(claims(action="RESET")), "invalid_action", options=reset)
+    add("lifecycle_action_mismatch_before_extra_data", L7, "step 13 before 14",
+        token(claims(extra_data=[1])), "action_mismatch", options=opts(action="VALIDAR_EMAIL"))
+    # 15. binding_mismatch
+    add_valid("lifecycle_binding_matches", L7, "bnd of (sub, state), the same state given",
+              claims(bnd=good_bnd), options=opts(binding=state))
+    add_valid("lifecycle_binding_and_all_options", L7, "action, binding and max_age together",
+              claims(bnd=good_bnd), options=opts(action="RESET_PASSWORD", binding=state, max_age=11))
+    add("lifecycle_binding_other_state", L7, "the state changed since the token was made",
+        token(claims(bnd=good_bnd)), "binding_mismatch", options=opts(binding=state + b"x"))
+    add("lifecycle_binding_not_given", L7, "a bound token validated without a state",
+        token(claims(bnd=good_bnd)), "binding_mismatch")
+    add("lifecycle_binding_token_unbound", L7, "a state given for a token without bnd",
+        token(claims()), "binding_mismatch", options=opts(binding=state))
+    add("lifecycle_binding_empty_state", L7, "an empty state given never matches",
+        token(claims(bnd=bnd(sub, b""))), "binding_mismatch", options=opts(binding=b""))
+    add("lifecycle_binding_other_sub", L7, "bnd computed for another sub",
+        token(claims(bnd=bnd("mallory@example.com", state))), "binding_mismatch", options=opts(binding=state))
+    add("lifecycle_binding_too_long", L7, "bnd of 32 bytes instead of 16",
+        token(claims(bnd=good_bnd + good_bnd)), "binding_mismatch", options=opts(binding=state))
+    last = good_bnd[-1]
+    sibling = B64_ALPHABET[(B64_ALPHABET.index(last) & ~0x0F) | ((B64_ALPHABET.index(last) + 1) & 0x0F)]
+    add("lifecycle_binding_non_canonical_last_char", L7, "bnd's last character with unused bits set",
+        token(claims(bnd=good_bnd[:-1] + sibling)), "binding_mismatch", options=opts(binding=state))
+    add("lifecycle_bnd_not_a_string", L7, "step 5: bnd is a number", token(claims(bnd=5)), "invalid",
+        options=opts(binding=state))
+    add("lifecycle_bnd_null", L7, "step 5: bnd is null", token(claims(bnd=None)), "invalid")
+    add("lifecycle_extra_data_before_binding", L7, "step 14 before 15",
+        token(claims(extra_data="x", bnd=good_bnd)), "invalid_extra_data")
+    add("lifecycle_binding_before_missing_jti", L7, "step 15 before 16",
+        token(claims(jti=DROP, bnd=good_bnd)), "binding_mismatch", store={"revoked": []})
+    add("lifecycle_binding_before_revoked", L7, "step 15 before 18",
+        token(claims(bnd=good_bnd)), "binding_mismatch", store={"revoked": [claims()["jti"]]})
+    # 6 and 8: max_age
+    add_valid("lifecycle_max_age_one_second_left", L7, "age 10, max_age 11", claims(), options=opts(max_age=11))
+    add("lifecycle_max_age_reached", L7, "age 10 == max_age 10: expired at that second",
+        token(claims()), {"reason": "expired", "status": "expired"}, options=opts(max_age=10))
+    add_valid("lifecycle_max_age_leeway", L7, "age 10, max_age 10, leeway 1", claims(), options=opts(max_age=10),
+              config={"JWTSERVICE_LEEWAY": 1})
+    add("lifecycle_max_age_without_iat", L7, "max_age given, iat absent: invalid_iat",
+        token(claims(iat=DROP)), "invalid_iat", options=opts(max_age=3600))
+    add("lifecycle_max_age_before_action_mismatch", L7, "step 8 before 13",
+        token(claims()), {"reason": "expired", "status": "expired"},
+        options=opts(action="VALIDAR_EMAIL", max_age=5))
+    # 4: key fallbacks
+    old = b"an-old-conformance-key-0123456789-abcdefghijkl"
+    rotated = {"JWTSERVICE_SECRET_KEY_FALLBACKS": [old.decode()]}
+    add("lifecycle_fallback_key_verifies", L7, "signed with a fallback key",
+        token(claims(), key=old), expect_valid(claims()), config=rotated)
+    add("lifecycle_fallback_bnd_uses_that_key", L7, "a fallback-key token's bnd is recomputed with it",
+        token(claims(bnd=bnd(sub, state, old)), key=old), expect_valid(claims()), config=rotated,
+        options=opts(binding=state))
+    add("lifecycle_fallback_bnd_of_the_primary_key", L7, "a fallback-key token whose bnd used another key",
+        token(claims(bnd=good_bnd), key=old), "binding_mismatch", config=rotated, options=opts(binding=state))
+    add("lifecycle_no_key_matches", L7, "neither SECRET_KEY nor the fallback", token(claims(), key=OTHER_SECRET),
+        "bad_signature", config=rotated)
+    add("lifecycle_fallback_not_configured", L7, "a token of the old key once the fallback is gone",
+        token(claims(), key=old), "bad_signature")
 
 
 def pad_to_length(total, make):
@@ -1204,11 +1297,14 @@ def build():
         "b64 false with crit and a raw JSON payload that happens to be base64url-free: refused",
         sign_segments(b64(b'{"alg":"HS256","b64":false,"crit":["b64"]}'), "e30", SECRET), "invalid")
 
+    build_lifecycle()
+
     # -------------------------------------------------------------------------- bookkeeping
     reasons = Counter(c["expected"]["reason"] for c in CASES)
     every = ["none", "missing_token", "invalid", "bad_signature", "invalid_iat", "immature", "expired",
              "invalid_issuer", "invalid_audience", "missing_sub", "invalid_action", "invalid_extra_data",
-             "missing_jti", "revoked", "rate_limited", "store_unavailable"]
+             "missing_jti", "revoked", "rate_limited", "store_unavailable", "action_mismatch",
+             "binding_mismatch"]
     missing = [r for r in every if reasons[r] == 0]
     assert not missing, missing
     assert set(reasons) <= set(every), set(reasons) - set(every)
@@ -1230,6 +1326,8 @@ def render():
             "store": "null (no store), {\"revoked\": [jti...]} or \"failing\" (every call throws)",
             "before": "optional tokens validated first on the same service, results ignored",
             "repeat": "optional: validate the token this many times; expected is the last result",
+            "options": "optional validation options: action (a JWTAction name), binding_b64url (the state's "
+                       "bytes), max_age; null fields are not given",
             "expected": "reason and status; for valid cases every reported field (null = absent); "
                         "for revoked the jti",
         },

@@ -273,13 +273,19 @@ TEST(RedisFaults, AHugeDeclaredArrayIsRefusedBeforeItIsAllocated) {
   EXPECT_LT(fake.faulty_bytes_sent(), std::size_t{32} << 20) << "the client kept reading a huge array";
 }
 
-TEST(RedisFaults, TheRateLimiterFallsBackToItsLocalBucketWithinTheTimeout) {
+TEST(RedisFaults, TheRateLimiterFailsWithinTheTimeoutAndTheServiceFallsBackToItsLocalBucket) {
   const FakeRedis fake{Fault::drip};
-  RedisRateLimiter limiter{fake.url(), fast_options(), jwtservice::null_logger()};
+  auto limiter = std::make_shared<RedisRateLimiter>(fake.url(), fast_options());
   const auto start = std::chrono::steady_clock::now();
-  EXPECT_TRUE(limiter.try_acquire("validate", 10));
-  EXPECT_TRUE(limiter.degraded());
+  EXPECT_THROW((void)limiter->try_acquire("validate", 10), StoreError);
+  EXPECT_TRUE(limiter->degraded());
   EXPECT_LT(jt::seconds_since(start), 2.0);
+  auto config = jt::test_config();
+  config.rate_limit_validate = 10;
+  const jwtservice::Service service{config, {.logger = jwtservice::null_logger(), .rate_limiter = limiter}};
+  const auto again = std::chrono::steady_clock::now();
+  EXPECT_NE(service.validar("x.y.z").reason, jwtservice::Reason::rate_limited) << "limits fail open to the local bucket";
+  EXPECT_LT(jt::seconds_since(again), 2.0);
 }
 
 // --- real servers ----------------------------------------------------------------------------------
@@ -455,7 +461,7 @@ TEST_F(RedisEviction, TheConfigKeyAllowsEvictionForAConfigBuiltStore) {
 }
 
 TEST_F(RedisEviction, TheRateLimiterIsNotAffected) {
-  RedisRateLimiter limiter{server_.url(), fast_options(), jwtservice::null_logger()};
+  RedisRateLimiter limiter{server_.url(), fast_options()};
   EXPECT_TRUE(limiter.try_acquire("validate", 10));
   EXPECT_FALSE(limiter.degraded()) << "the limiter fails open by design and ignores eviction";
 }

@@ -12,6 +12,9 @@ package's schema is shared both ways through Python's sqlite3 module. The last l
 """
 
 import argparse
+import base64
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -329,6 +332,89 @@ class PyJWTTokensUnderTool(InteropTest):
         other = self.encode(python_payload(jti="py-jti-2"))
         r = self.cli("revoke", "--store", store, "--now", NOW, other)
         self.assertEqual((r.rc, r.out), (0, '{"revoked":true}\n'), r)
+
+
+def python_bnd(secret, sub, state):
+    """The `bnd` claim by the documented formula (docs/password-reset.md), from the standard library."""
+    key = hmac.new(secret.encode(), b"jwtservice binding v1", hashlib.sha256).digest()
+    mac = hmac.new(key, sub.encode("utf-8") + b"\0" + state, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:16]).rstrip(b"=").decode()
+
+
+class LifecycleWithPyJWT(InteropTest):
+    """Purpose, binding, maximum age and key rotation, with tokens PyJWT made."""
+
+    STATE = b"$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
+
+    def encode(self, payload, key=SECRET):
+        return jwt.encode(payload, key, algorithm="HS256")
+
+    def write(self, name, data):
+        path = os.path.join(self.tmp, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def test_python_bnd_validates_with_the_state(self):
+        state_file = self.write("state", self.STATE)
+        token = self.encode(python_payload(bnd=python_bnd(SECRET, "ana@example.com", self.STATE)))
+        out = self.validate(token, "--now", NOW, "--action", "RESET_PASSWORD", "--binding-file", state_file,
+                            "--max-age", "900", rc=0)
+        self.assertEqual((out["sub"], out["action"]), ("ana@example.com", "RESET_PASSWORD"))
+        self.assertEqual(self.validate(token, "--now", NOW, "--binding", "another-hash", rc=1),
+                         failure("binding_mismatch"))
+        self.assertEqual(self.validate(token, "--now", NOW, rc=1), failure("binding_mismatch"))
+
+    def test_python_bnd_over_an_escaped_sub(self):
+        # PyJWT writes JSON with ensure_ascii: the sub's é, quotes and backslash travel escaped,
+        # and the binding is over the decoded text.
+        sub = 'ana\u00e9 "quoted" \\ @example.com'
+        token = self.encode(python_payload(sub=sub, bnd=python_bnd(SECRET, sub, self.STATE)))
+        state_file = self.write("state", self.STATE)
+        self.assertEqual(self.validate(token, "--now", NOW, "--binding-file", state_file, rc=0)["sub"], sub)
+
+    def test_tool_bnd_matches_the_formula(self):
+        state_file = self.write("state", self.STATE)
+        token = self.create("--sub", "bob", "--binding-file", state_file)
+        claims = jwt.decode(token, SECRET, algorithms=["HS256"], issuer=ISSUER)
+        self.assertEqual(claims["bnd"], python_bnd(SECRET, "bob", self.STATE))
+        self.assertNotIn(self.STATE.decode(), json.dumps(claims))
+        self.assertEqual(list(claims).index("bnd"), list(claims).index("jti") + 1)
+
+    def test_expected_action_and_max_age(self):
+        token = self.encode(python_payload())  # iat = NOW - 30, action RESET_PASSWORD
+        self.assertEqual(self.validate(token, "--now", NOW, "--action", "VALIDAR_EMAIL", rc=1),
+                         failure("action_mismatch"))
+        self.assertEqual(self.validate(token, "--now", NOW, "--max-age", "30", rc=1),
+                         failure("expired", status="expired"))
+        self.assertEqual(self.validate(token, "--now", NOW, "--max-age", "31", rc=0)["age"], 30)
+        r = self.cli("validate", "--now", NOW, "--action", "RESET", token)
+        self.assertEqual(r.rc, 2, r)
+        self.assertIn("RESET_PASSWORD", r.err, r)
+
+    def test_fallback_key_tokens_validate_and_consume(self):
+        old = self.write("old.key", SECRET_OTHER.encode())
+        token = self.encode(python_payload(bnd=python_bnd(SECRET_OTHER, "ana@example.com", self.STATE)),
+                            key=SECRET_OTHER)
+        self.assertEqual(self.validate(token, "--now", NOW, "--binding", self.STATE.decode(), rc=1),
+                         failure("bad_signature"))
+        out = self.validate(token, "--now", NOW, "--binding", self.STATE.decode(), "--fallback-secret-file", old, rc=0)
+        self.assertEqual(out["jti"], "py-jti-1")
+        env = {"JWTSERVICE_SECRET_KEY_FALLBACKS": json.dumps([SECRET_OTHER])}
+        self.assertEqual(self.validate(token, "--now", NOW, "--binding", self.STATE.decode(), env=env, rc=0)["sub"],
+                         "ana@example.com")
+        store = "sqlite:" + self.db
+        r = self.cli("consume", "--store", store, "--now", NOW, "--binding", self.STATE.decode(),
+                     "--fallback-secret-file", old, token)
+        self.assertEqual((r.rc, json.loads(r.out)["valid"]), (0, True), r)
+        self.assertNotIn(SECRET_OTHER, r.out + r.err)
+
+    def test_new_tokens_are_signed_with_the_new_key_only(self):
+        old = self.write("old.key", SECRET_OTHER.encode())
+        token = self.create("--sub", "ana", "--fallback-secret-file", old)
+        jwt.decode(token, SECRET, algorithms=["HS256"], issuer=ISSUER)
+        with self.assertRaises(jwt.InvalidSignatureError):
+            jwt.decode(token, SECRET_OTHER, algorithms=["HS256"], issuer=ISSUER)
 
 
 class SharedRevocationDatabase(InteropTest):
