@@ -1,11 +1,20 @@
 // libFuzzer target for validar: raw bytes as a token, or bytes as the header and payload of a
-// token this harness signs with the right key, so that the payload reader and the claim checks
-// are reached too. Signed inputs are judged against a reference model of API.md §3 built on the
-// strict DOM parser; any disagreement, crash or internal error is a finding.
+// token this harness signs with a key the service knows, so that the payload reader and the claim
+// checks are reached too. Signed inputs are judged against a reference model of API.md §3 and §7
+// (the 18 steps, with ValidateOptions) built on the strict DOM parser and, for `bnd`, on OpenSSL's
+// HMAC directly; any disagreement, crash or internal error is a finding.
 //
-// Input layout: byte 0 selects the mode (bits 0-1), the audience form (bits 2-3) and the service
-// (bit 4); the rest is the token (raw mode), the payload (payload mode), or header 0xFF payload
-// (header mode; 0xFF never occurs in UTF-8, so it cannot be part of a useful JSON text).
+// Input layout: byte 0 selects the mode (bits 0-1), the audience form (bits 2-3), the service
+// (bit 4), whether ValidateOptions are given (bit 5), whether the harness writes the right `bnd`
+// into the payload (bit 6: each `"*"` becomes the bnd of the payload's sub, see fill_bnd) and
+// whether it signs with the fallback key instead of SECRET_KEY (bit 7). With bit 5, byte 1 holds
+// the options (bits 0-2 action, 3-4 binding, 5-7 max_age; see Options). The rest is the token
+// (raw mode), the payload (payload mode), or header 0xFF payload (header mode; 0xFF never occurs
+// in UTF-8, so it cannot be part of a useful JSON text).
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +38,7 @@ using json = nlohmann::json;
 using jwtservice::Reason;
 
 constexpr std::string_view kSecret = "fuzz-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+constexpr std::string_view kFallbackSecret = "fuzz-old-secret-0123456789-abcdefghijklmnopqrstu";
 constexpr std::string_view kIssuer = "JWTService";
 constexpr std::string_view kConfigAudience = "mobile-app";
 constexpr std::string_view kRevokedJti = "revoked-jti";
@@ -73,6 +83,7 @@ Setup make_setup(bool strict) {
   Setup s;
   jwtservice::Config config;
   config.secret_key = std::string{kSecret};
+  config.secret_key_fallbacks = {std::string{kFallbackSecret}};
   config.rate_limit_create = 0;
   config.rate_limit_validate = 0;
   if (strict) {
@@ -97,16 +108,17 @@ Setup& setup(bool strict) {
   return strict ? with_store : plain;
 }
 
-const jwtservice::detail::Hs256Key& key() {
-  static const jwtservice::detail::Hs256Key k{kSecret};
-  return k;
+const jwtservice::detail::Hs256Key& key(bool fallback) {
+  static const jwtservice::detail::Hs256Key primary{kSecret};
+  static const jwtservice::detail::Hs256Key old{kFallbackSecret};
+  return fallback ? old : primary;
 }
 
-std::string sign(std::string_view header, std::string_view payload) {
+std::string sign(std::string_view header, std::string_view payload, bool fallback) {
   std::string token = jwtservice::detail::base64url_encode(header);
   token += '.';
   jwtservice::detail::base64url_encode_append(payload, token);
-  const auto mac = key().sign(token);
+  const auto mac = key(fallback).sign(token);
   token += '.';
   jwtservice::detail::base64url_encode_append(
       std::string_view{reinterpret_cast<const char*>(mac.data()), mac.size()}, token);
@@ -134,13 +146,73 @@ struct Audience {
   }
 };
 
-jwtservice::VerificationResult run(const Setup& s, std::string_view token, const Audience& a) {
+/// The six names of API.md §2, by enumerator value: the model's own copy of the contract.
+constexpr std::array<std::string_view, 6> kActionNames = {"NO_ACTION",      "VALIDAR_EMAIL",
+                                                          "RESET_PASSWORD", "PENDING_2FA",
+                                                          "ACTIVATING_2FA", "PENDING_PASSWORD_CHANGE"};
+constexpr int kUnlistedAction = 99;
+constexpr std::string_view kStateA = "state-A";
+constexpr std::string_view kStateB = "state-B";
+
+/// The ValidateOptions of one input (API.md §7), decoded from its options byte.
+struct Options {
+  bool given = false;
+  std::optional<int> action;           ///< an enumerator value; kUnlistedAction is not in the traits
+  std::optional<std::string> binding;  ///< "state-A", "state-B" or "" (counts as given, never matches)
+  std::optional<std::int64_t> max_age;
+
+  static Options from(bool given, std::uint8_t byte) {
+    Options o;
+    o.given = given;
+    if (!given) return o;
+    const int action = byte & 7;
+    if (action >= 1 && action <= 6) o.action = action - 1;
+    if (action == 7) o.action = kUnlistedAction;
+    switch ((byte >> 3) & 3) {
+      case 1: o.binding = std::string{kStateA}; break;
+      case 2: o.binding = std::string{kStateB}; break;
+      case 3: o.binding = std::string{}; break;
+      default: break;
+    }
+    constexpr std::int64_t kMaxAges[] = {0, 1, 30, 60, 600, 3600, 86400, INT64_MAX};
+    if (const auto m = kMaxAges[(byte >> 5) & 7]; m != 0) o.max_age = m;
+    return o;
+  }
+  /// §7: an unlisted action or an empty audience list throws InvalidArgument before any check.
+  [[nodiscard]] bool must_throw(const Audience& a) const {
+    return given && (action == kUnlistedAction || a.form == 3);
+  }
+  [[nodiscard]] jwtservice::ValidateOptions to_library(const Audience& a) const {
+    jwtservice::ValidateOptions v;
+    if (action) v.action = static_cast<jwtservice::JWTAction>(*action);
+    if (a.form == 1) v.audience = "web-app";
+    if (a.form == 2) v.audience = {"web-app", "mobile-app"};
+    if (a.form == 3) v.audience = std::vector<std::string>{};
+    v.binding = binding;
+    v.max_age = max_age;
+    return v;
+  }
+};
+
+jwtservice::VerificationResult run(const Setup& s, std::string_view token, const Audience& a,
+                                   const Options& o) {
+  if (o.given) return s.service->validar(token, o.to_library(a));
   switch (a.form) {
     case 0: return s.service->validar(token);
     case 1: return s.service->validar(token, std::string_view{"web-app"});
     case 2: return s.service->validar(token, {"web-app", "mobile-app"});
     default: return s.service->validar(token, a.list());
   }
+}
+
+/// Runs validar expecting InvalidArgument; any other outcome is a finding.
+void expect_invalid_argument(const Setup& s, std::string_view token, const Audience& a, const Options& o) {
+  try {
+    (void)s.service->validar(token, o.to_library(a));
+  } catch (const jwtservice::InvalidArgument&) {
+    return;
+  }
+  finding("validar did not throw InvalidArgument for an unlisted action or an empty audience list");
 }
 
 // --- the reference model of API.md §3, steps 3 (header JSON) and 5-16, on the strict DOM ----
@@ -159,6 +231,38 @@ bool iequals(std::string_view a, std::string_view b) {
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
+}
+
+/// API.md §7: bnd = base64url(bytes 0-15 of HMAC-SHA256(K, sub || 0x00 || state)) with
+/// K = HMAC-SHA256(secret, "jwtservice binding v1"); OpenSSL's one-shot HMAC, not the library's.
+std::string model_bnd(std::string_view secret, std::string_view sub, std::string_view state) {
+  auto hmac = [](std::string_view key, std::string_view message) {
+    std::array<unsigned char, 32> out{};
+    unsigned int size = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(message.data()), message.size(), out.data(), &size);
+    return out;
+  };
+  const auto k = hmac(secret, "jwtservice binding v1");
+  std::string message{sub};
+  message += '\0';
+  message += state;
+  const auto mac = hmac(std::string_view{reinterpret_cast<const char*>(k.data()), k.size()}, message);
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  unsigned bits = 0;
+  int count = 0;
+  for (std::size_t i = 0; i < 16; ++i) {
+    bits = (bits << 8) | mac[i];
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out += kAlphabet[(bits >> count) & 63];
+    }
+  }
+  if (count > 0) out += kAlphabet[(bits << (6 - count)) & 63];
+  return out;
 }
 
 /// The raw text of the top-level members whose value the DOM holds as a double: the DOM alone
@@ -249,7 +353,8 @@ bool action_known(const std::string& name) {
   return jwtservice::action_from_name<jwtservice::JWTAction>(name).has_value();
 }
 
-Expected reference(std::string_view payload, const Setup& s, const Audience& a) {
+Expected reference(std::string_view payload, const Setup& s, const Audience& a, const Options& o,
+                   std::string_view signing_secret) {
   Expected e;
   json& c = e.claims;
   auto fail = [&](Reason r) {
@@ -276,15 +381,19 @@ Expected reference(std::string_view payload, const Setup& s, const Audience& a) 
       return fail(Reason::invalid);
     }
   }
+  if (c.contains("bnd") && !c["bnd"].is_string()) return fail(Reason::invalid);
   const __int128 now = kNow;
   const __int128 leeway = s.leeway;
-  // 6.-8.
+  // 6.-8. (§7: max_age needs iat, and ends the token at iat + max_age, computed exactly)
   if (c.contains("iat")) {
     e.iat = date("iat");
     if (!e.iat || *e.iat > now + leeway) return fail(Reason::invalid_iat);
+  } else if (o.max_age) {
+    return fail(Reason::invalid_iat);
   }
   if (nbf && *nbf > now + leeway) return fail(Reason::immature);
   if (exp && *exp <= now - leeway) return fail(Reason::expired);
+  if (o.max_age && __int128{*e.iat} + *o.max_age <= now - leeway) return fail(Reason::expired);
   // 9.
   if (!c.contains("iss") || c["iss"].get<std::string>() != kIssuer) return fail(Reason::invalid_issuer);
   // 10.
@@ -313,15 +422,26 @@ Expected reference(std::string_view payload, const Setup& s, const Audience& a) 
   } else if (expected) {
     return fail(Reason::invalid_audience);
   }
-  // 11.-13.
+  // 11.-15.
   if (!c.contains("sub") || !c["sub"].is_string() || c["sub"].get<std::string>().empty()) {
     return fail(Reason::missing_sub);
   }
   if (c.contains("action") && (!c["action"].is_string() || !action_known(c["action"].get<std::string>()))) {
     return fail(Reason::invalid_action);
   }
+  // 13. An expected action needs an action claim naming it (NO_ACTION included).
+  if (o.action && (!c.contains("action") || c["action"].get<std::string>() != kActionNames.at(*o.action))) {
+    return fail(Reason::action_mismatch);
+  }
   if (c.contains("extra_data") && !c["extra_data"].is_object()) return fail(Reason::invalid_extra_data);
-  // 14.-16.
+  // 15. Both sides or neither; an empty binding never matches; bnd under the key that signed.
+  if (c.contains("bnd") != o.binding.has_value()) return fail(Reason::binding_mismatch);
+  if (o.binding &&
+      (o.binding->empty() ||
+       c["bnd"].get<std::string>() != model_bnd(signing_secret, c["sub"].get<std::string>(), *o.binding))) {
+    return fail(Reason::binding_mismatch);
+  }
+  // 16.-18.
   if (s.store) {
     if (!c.contains("jti") || !c["jti"].is_string() || is_blank(c["jti"].get<std::string>())) {
       return fail(Reason::missing_jti);
@@ -330,6 +450,25 @@ Expected reference(std::string_view payload, const Setup& s, const Audience& a) 
   }
   e.reason = Reason::none;
   return e;
+}
+
+/// Replaces each `"*"` in `payload` by the quoted bnd of its sub (when it has a string sub) and
+/// state-A (or the options' state when it is not empty), under the signing key: a fuzzer cannot
+/// guess an HMAC, so this is how a matching binding is reached. An empty state is never filled
+/// in: API.md §7 says it never matches, and tests/test_validate_options.cpp holds the DISABLED_
+/// test of the library accepting it.
+std::string fill_bnd(std::string_view payload, const Options& o, std::string_view signing_secret) {
+  std::string out{payload};
+  json c;
+  if (!jwtservice::detail::parse_json_strict(payload, c) || !c.is_object() || !c.contains("sub") ||
+      !c["sub"].is_string()) {
+    return out;
+  }
+  const std::string_view state = o.binding && !o.binding->empty() ? std::string_view{*o.binding} : kStateA;
+  const std::string quoted = "\"" + model_bnd(signing_secret, c["sub"].get<std::string>(), state) + "\"";
+  for (auto at = out.find("\"*\""); at != std::string::npos; at = out.find("\"*\"", at + quoted.size()))
+    out.replace(at, 3, quoted);
+  return out;
 }
 
 // --- invariants -------------------------------------------------------------------------------
@@ -351,7 +490,7 @@ void check_against_reference(const jwtservice::VerificationResult& r, const Expe
   if (r.reason != e.reason) {
     std::fprintf(stderr, "validar: %s, reference model: %s\n", std::string{to_string(r.reason)}.c_str(),
                  std::string{to_string(e.reason)}.c_str());
-    finding("validar disagrees with the reference model of API.md §3");
+    finding("validar disagrees with the reference model of API.md §3 and §7");
   }
   if (r.reason == Reason::revoked) FUZZ_CHECK(r.jti == e.claims["jti"].get<std::string>());
   if (!r.valid) return;
@@ -377,31 +516,45 @@ void check_against_reference(const jwtservice::VerificationResult& r, const Expe
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const unsigned control = data[0];
-  const std::string_view rest{reinterpret_cast<const char*>(data + 1), size - 1};
+  const bool options_given = ((control >> 5) & 1U) != 0;
+  if (options_given && size < 2) return 0;
+  const Options options = Options::from(options_given, options_given ? data[1] : 0);
+  const std::size_t skip = options_given ? 2 : 1;
+  const std::string_view rest{reinterpret_cast<const char*>(data + skip), size - skip};
   const int mode = static_cast<int>(control & 3U);
   const Audience audience{static_cast<int>((control >> 2) & 3U)};
   const Setup& s = setup(((control >> 4) & 1U) != 0);
+  const bool fill = ((control >> 6) & 1U) != 0;
+  const bool fallback = ((control >> 7) & 1U) != 0;
+  const std::string_view signing_secret = fallback ? kFallbackSecret : kSecret;
+
+  if (options.must_throw(audience)) {
+    expect_invalid_argument(s, rest, audience, options);
+    return 0;
+  }
 
   if (mode == 0 || mode == 3) {
     // Raw bytes: anything may come back, but in the documented shape, deterministically, and
     // never valid for bytes that are not a well-formed signed token.
-    const auto r = run(s, rest, audience);
+    const auto r = run(s, rest, audience, options);
     check_shape(r);
     if (!is_blank(rest) && rest.size() > kMaxTokenBytes) FUZZ_CHECK(r.reason == Reason::invalid);
-    const auto again = run(s, rest, audience);
+    const auto again = run(s, rest, audience, options);
     FUZZ_CHECK(again.reason == r.reason && again.sub == r.sub && again.jti == r.jti);
     return 0;
   }
 
   std::string_view header = kGoodHeader;
-  std::string_view payload = rest;
+  std::string_view raw_payload = rest;
   if (mode == 2) {
     const auto split = rest.find('\xff');
     header = rest.substr(0, split);
-    payload = split == std::string_view::npos ? kGoodPayload : rest.substr(split + 1);
+    raw_payload = split == std::string_view::npos ? kGoodPayload : rest.substr(split + 1);
   }
-  const std::string token = sign(header, payload);
-  const auto r = run(s, token, audience);
+  const std::string filled = fill ? fill_bnd(raw_payload, options, signing_secret) : std::string{};
+  const std::string_view payload = fill ? std::string_view{filled} : raw_payload;
+  const std::string token = sign(header, payload, fallback);
+  const auto r = run(s, token, audience, options);
   check_shape(r);
   // Correctly signed: never bad_signature, never missing_token.
   FUZZ_CHECK(r.reason != Reason::bad_signature && r.reason != Reason::missing_token);
@@ -413,6 +566,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (r.reason != Reason::invalid) finding("a header the reference model refuses was accepted");
     return 0;
   }
-  check_against_reference(r, reference(payload, s, audience));
+  check_against_reference(r, reference(payload, s, audience, options, signing_secret));
   return 0;
 }

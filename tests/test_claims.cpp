@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -349,6 +350,29 @@ TEST(ClaimReader, StringArraysAreRecognisedAndSearched) {
   EXPECT_FALSE(jd::is_string_array(c.jti));
   ASSERT_TRUE(jd::read_claims(R"({"aud":[]})", c));
   EXPECT_TRUE(jd::is_string_array(c.aud));
+}
+
+// find_string is noexcept exactly when its callback is: before, it was always noexcept, so a
+// callback that threw (string_value allocating, say) ended the process in std::terminate.
+const jd::JsonSpan kTwoStrings{jd::JsonType::array, false, R"(["a","b"])"};
+constexpr auto kNothrowCallback = [](const jd::JsonSpan&) noexcept { return false; };
+constexpr auto kThrowingCallback = [](const jd::JsonSpan&) -> bool { throw std::runtime_error("callback"); };
+static_assert(noexcept(jd::find_string(kTwoStrings, kNothrowCallback)),
+              "find_string must be noexcept for a noexcept callback");
+static_assert(!noexcept(jd::find_string(kTwoStrings, kThrowingCallback)),
+              "find_string must not be noexcept for a callback that may throw");
+
+TEST(ClaimReader, FindStringPropagatesTheCallbacksException) {
+  int calls = 0;
+  EXPECT_THROW((void)jd::find_string(kTwoStrings,
+                                     [&](const jd::JsonSpan& m) -> bool {
+                                       ++calls;
+                                       if (m.raw == "b") throw std::runtime_error("callback failed");
+                                       return false;
+                                     }),
+               std::runtime_error);
+  EXPECT_EQ(calls, 2) << "the exception must come from the second member";
+  EXPECT_TRUE(jd::find_string(kTwoStrings, kNothrowCallback) == false);
 }
 
 TEST(ClaimReader, NumericDatesMatchTheDomReader) {

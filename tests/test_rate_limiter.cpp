@@ -223,6 +223,49 @@ TEST_F(ServiceRateLimit, AFailingSharedLimiterFallsBackToTheLocalBucketAndLogsOn
   EXPECT_EQ(warnings.size(), 1u) << "the limiter failure is logged once, not per call";
 }
 
+TEST_F(ServiceRateLimit, EverySharedLimiterOutageIsLoggedAndEachRecoveryToo) {
+  // Only the first outage used to be logged: after a recovery, a second outage went unseen.
+  auto limiter = std::make_shared<FakeSharedLimiter>();
+  limiter->budget = {{"validate", 1000}};
+  std::vector<std::pair<jwtservice::LogLevel, std::string>> logs;
+  auto config = jt::test_config();
+  config.rate_limit_validate = 1000;
+  jwtservice::Service service{
+      config, jwtservice::ServiceOptions{.logger = [&](jwtservice::LogLevel level,
+                                                       std::string_view m) { logs.emplace_back(level, m); },
+                                         .clock = [] { return jt::kNow; },
+                                         .monotonic_clock = [this] { return mono_.load(); },
+                                         .rate_limiter = limiter}};
+  logs.clear();  // construction warns about the unlimited create limit
+  const auto token = jt::forge_claims(jt::good_claims());
+  auto count = [&](jwtservice::LogLevel level) {
+    int n = 0;
+    for (const auto& [l, m] : logs)
+      n += l == level && m.find("shared rate limiter") != std::string::npos ? 1 : 0;
+    return n;
+  };
+  auto run = [&](int calls) {
+    for (int i = 0; i < calls; ++i)
+      ASSERT_TRUE(service.validar(token).valid) << "a call was refused while the limits allowed it";
+  };
+  run(3);
+  EXPECT_EQ(logs.size(), 0u) << "a healthy limiter logs nothing";
+  limiter->fail = true;
+  run(3);
+  EXPECT_EQ(count(jwtservice::LogLevel::warning), 1) << "the first outage must be logged once as a warning";
+  limiter->fail = false;
+  run(3);
+  EXPECT_EQ(count(jwtservice::LogLevel::info), 1) << "the recovery must be logged once as info";
+  limiter->fail = true;
+  run(3);
+  EXPECT_EQ(count(jwtservice::LogLevel::warning), 2) << "the second outage must be logged as a warning too";
+  limiter->fail = false;
+  run(1);
+  EXPECT_EQ(count(jwtservice::LogLevel::info), 2) << "the second recovery must be logged as info";
+  for (const auto& [level, m] : logs)
+    EXPECT_EQ(m.find(token), std::string::npos) << "a log line holds the token";
+}
+
 TEST_F(ServiceRateLimit, ZeroLimitNeverAsksTheSharedLimiter) {
   auto limiter = std::make_shared<FakeSharedLimiter>();
   auto service = jwtservice::Service{

@@ -131,6 +131,17 @@ TEST(VerificationResultType, DefaultConstructedResultIsInvalidAndEmpty) {
   EXPECT_FALSE(r.jti.has_value()) << "a default result has a jti";
 }
 
+TEST(VerificationResultType, DefaultConstructedResultIsAConsistentRefusal) {
+  // A default result used to say reason none while valid was false: callers switching on the
+  // reason then treated an unset result as a success.
+  const VerificationResult r;
+  EXPECT_EQ(r.status, status_for(r.reason)) << "status " << r.status << " does not match reason " << r.reason;
+  EXPECT_EQ(r.valid, r.reason == Reason::none) << "valid disagrees with reason " << r.reason;
+  EXPECT_NE(r.reason, Reason::none) << "a default result must not carry the success reason";
+  EXPECT_FALSE(r.valid);
+  EXPECT_FALSE(static_cast<bool>(r));
+}
+
 TEST(LogLevelNames, EveryLevelIsNamed) {
   EXPECT_EQ(to_string(LogLevel::debug), "debug") << "LogLevel::debug";
   EXPECT_EQ(to_string(LogLevel::info), "info") << "LogLevel::info";
