@@ -455,8 +455,7 @@ Expected reference(std::string_view payload, const Setup& s, const Audience& a, 
 /// Replaces each `"*"` in `payload` by the quoted bnd of its sub (when it has a string sub) and
 /// state-A (or the options' state when it is not empty), under the signing key: a fuzzer cannot
 /// guess an HMAC, so this is how a matching binding is reached. An empty state is never filled
-/// in: API.md §7 says it never matches, and tests/test_validate_options.cpp holds the DISABLED_
-/// test of the library accepting it.
+/// in: an empty state never matches (docs/validation.md), and the model says so.
 std::string fill_bnd(std::string_view payload, const Options& o, std::string_view signing_secret) {
   std::string out{payload};
   json c;

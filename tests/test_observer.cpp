@@ -170,11 +170,9 @@ TEST_F(ObserverTest, CreateRefusedForAnyOtherReasonIsReportedInvalid) {
   EXPECT_TRUE(is_event(take(), Operation::create, Reason::invalid, "", "", "")) << "over max_token_bytes";
 }
 
-// SUSPECTED BUG (API.md §7 Observation: "One event per call" and, for create, "`invalid` for any
-// other refusal"): include/jwtservice/service.hpp:85 (BasicService::criar) throws InvalidArgument
-// for an action not listed in action_traits before the engine is called, so no Event is sent and
-// creation_refusals is not counted. Disabled to keep the branch green.
-TEST_F(ObserverTest, DISABLED_CreateWithAnUnlistedActionIsReportedInvalidAndCounted) {
+// A refusal for an action not listed in action_traits is a create refusal like any other: one
+// event, reason invalid, counted (it used to be thrown before the engine saw the call).
+TEST_F(ObserverTest, CreateWithAnUnlistedActionIsReportedInvalidAndCounted) {
   auto service = make();
   EXPECT_THROW((void)service.criar({.action = static_cast<JWTAction>(99), .sub = "u"}), InvalidArgument);
   EXPECT_TRUE(is_event(take(), Operation::create, Reason::invalid, "", "", ""));

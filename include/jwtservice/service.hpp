@@ -79,18 +79,16 @@ class BasicService {
   ///
   /// **Example**: `service.criar({.sub = "ana@example.com", .expires_in = 900});`
   [[nodiscard]] std::string criar(const CreateOptions& options) const {
-    std::optional<std::string_view> action;
-    if (options.action) {
-      action = action_name(*options.action);
-      if (!action) throw InvalidArgument("action is not listed in action_traits");
-    }
+    // An unlisted action is refused by the engine, so that the refusal is counted and observed.
+    const std::optional<std::string_view> action = options.action ? action_name(*options.action) : std::nullopt;
     return engine_->create({.action = action,
                             .sub = options.sub,
                             .expires_in = options.expires_in,
                             .audience = view(options.audience),
                             .jti = view(options.jti),
                             .extra_data = &options.extra_data,
-                            .binding = view(options.binding)});
+                            .binding = view(options.binding),
+                            .action_unlisted = options.action && !action});
   }
 
   /// Validates against the config audience, if any.

@@ -19,9 +19,12 @@ Reason ClaimChecker::not_before() const noexcept {
 Reason ClaimChecker::expiry() const noexcept {
   // A token is expired AT its exp second: exp - now + leeway <= 0, in a form that stays exact
   // where now - leeway would underflow. max_age ends the token at iat + max_age the same way.
-  auto ended = [&](std::int64_t end) { return sat_add(sat_sub(end, now_), config_.leeway) <= 0; };
-  if (token_.exp && ended(*token_.exp)) return Reason::expired;
-  if (request_.max_age && ended(sat_add(*iat_, *request_.max_age))) return Reason::expired;
+  if (token_.exp && sat_add(sat_sub(*token_.exp, now_), config_.leeway) <= 0) return Reason::expired;
+  // iat + max_age <= t - L, as max_age <= (t - L) - iat: saturating either difference keeps
+  // the comparison exact (iat + max_age itself could pass INT64_MAX).
+  if (request_.max_age && *request_.max_age <= sat_sub(sat_sub(now_, config_.leeway), *iat_)) {
+    return Reason::expired;
+  }
   return Reason::none;
 }
 

@@ -127,6 +127,7 @@ std::string write_payload(const CreateRequest& request, std::string_view jti, st
 }  // namespace
 
 void check_create_request(const CreateRequest& request) {
+  if (request.action_unlisted) throw InvalidArgument("action is not listed in action_traits");
   if (is_blank(request.sub)) throw InvalidArgument("sub must not be blank");
   if (request.expires_in < 0) throw InvalidArgument("expires_in must not be negative");
   if (request.jti && is_blank(*request.jti)) throw InvalidArgument("jti must not be blank");

@@ -52,6 +52,7 @@ struct CreateRequest {
   std::optional<std::string_view> jti;
   const nlohmann::json* extra_data = nullptr;  ///< null pointer or JSON null = absent
   std::optional<std::string_view> binding;     ///< the state `bnd` binds the token to
+  bool action_unlisted = false;                ///< the caller's action is not in action_traits
 };
 
 /// What validation found, before the action name is turned back into an enumerator.
