@@ -33,18 +33,16 @@ int main() try {
 
   std::int64_t now = 1767225600;  // an injected clock: time moves without sleeping
   auto store = std::make_shared<jwtservice::InMemoryRevocationStore>([&now] { return now; });
-  const jwtservice::Service service{
-      jwtservice::load_token_config_from_dict({{"SECRET_KEY", "demo-only-secret-never-use-in-production-0123456"},
-                                               {"JWTSERVICE_AUDIENCE", "web-app"}}),
-      {.revocation_store = store, .clock = [&now] { return now; }}};
+  const jwtservice::Service service{jwtservice::load_token_config_from_dict(
+                                        {{"SECRET_KEY", "demo-only-secret-never-use-in-production-0123456"},
+                                         {"JWTSERVICE_AUDIENCE", "web-app"}}),
+                                    {.revocation_store = store, .clock = [&now] { return now; }}};
   User ana{.id = "user-42", .password_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"};
 
   // POST /forgot: a token for one purpose, bound to the current password hash. The hash never
   // enters the token: only a keyed digest of it (the `bnd` claim).
-  const std::string link = service.criar({.action = JWTAction::RESET_PASSWORD,
-                                          .sub = ana.id,
-                                          .expires_in = 3600,
-                                          .binding = ana.password_hash});
+  const std::string link = service.criar(
+      {.action = JWTAction::RESET_PASSWORD, .sub = ana.id, .expires_in = 3600, .binding = ana.password_hash});
 
   // What the reset endpoint expects of every link it is given.
   auto expected = [&](const User& user) {
@@ -73,8 +71,10 @@ int main() try {
 
   // A second link issued before the change dies with the change too, even never used.
   const User before{.id = ana.id, .password_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"};
-  const std::string older = service.criar(
-      {.action = JWTAction::RESET_PASSWORD, .sub = ana.id, .expires_in = 3600, .binding = before.password_hash});
+  const std::string older = service.criar({.action = JWTAction::RESET_PASSWORD,
+                                           .sub = ana.id,
+                                           .expires_in = 3600,
+                                           .binding = before.password_hash});
   expect(service.validar(older, expected(ana)).reason == Reason::binding_mismatch,
          "an unused link from before the change is dead as well");
 

@@ -465,10 +465,11 @@ bool scan(std::string_view text, std::span<const Target> targets, bool any_value
 
 bool read_claims(std::string_view text, ClaimSpans& out) noexcept {
   out = ClaimSpans{};
-  const Target targets[] = {{"sub", &out.sub},       {"iat", &out.iat}, {"nbf", &out.nbf},
-                            {"exp", &out.exp},       {"iss", &out.iss}, {"aud", &out.aud},
-                            {"action", &out.action}, {"jti", &out.jti}, {"bnd", &out.bnd},
-                            {"extra_data", &out.extra_data}};
+  const Target targets[] = {{"sub", &out.sub},       {"iat", &out.iat},
+                            {"nbf", &out.nbf},       {"exp", &out.exp},
+                            {"iss", &out.iss},       {"aud", &out.aud},
+                            {"action", &out.action}, {"jti", &out.jti},
+                            {"bnd", &out.bnd},       {"extra_data", &out.extra_data}};
   return scan(text, targets);
 }
 

@@ -34,9 +34,9 @@ constexpr std::string_view kRedisAllowEviction = "JWTSERVICE_REDIS_ALLOW_EVICTIO
 // The one list of keys; cmake/jwtserviceConfigKeys.cmake repeats it for the build, and
 // test_config fails when the two differ.
 constexpr std::string_view kAllKeys[] = {
-    kSecretKey,       kSecretKeyFallbacks, kAlgorithm,     kIssuer,         kAudience, kLeeway,
-    kRateLimit,       kRateLimitCreate,    kRateLimitValidate, kMaxTokenBytes, kMinSecretBytes, kRedisUrl,
-    kRedisPrefix,     kRedisAllowEviction};
+    kSecretKey,   kSecretKeyFallbacks, kAlgorithm,         kIssuer,        kAudience,       kLeeway,
+    kRateLimit,   kRateLimitCreate,    kRateLimitValidate, kMaxTokenBytes, kMinSecretBytes, kRedisUrl,
+    kRedisPrefix, kRedisAllowEviction};
 
 /// The largest JWTSERVICE_MIN_SECRET_BYTES: a requirement no sane secret exceeds.
 constexpr std::int64_t kMaxMinSecretBytes = 4096;
@@ -126,7 +126,8 @@ void check_fallbacks(const Config& config) {
     if (is_blank(keys[i])) fail(key, "must not be blank");
     if (keys[i] == config.secret_key) fail(key, "repeats SECRET_KEY");
     for (std::size_t j = 0; j < i; ++j) {
-      if (keys[i] == keys[j]) fail(key, "repeats " + std::string{kSecretKeyFallbacks} + "[" + std::to_string(j) + "]");
+      if (keys[i] == keys[j])
+        fail(key, "repeats " + std::string{kSecretKeyFallbacks} + "[" + std::to_string(j) + "]");
     }
   }
 }

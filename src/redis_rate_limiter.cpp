@@ -78,7 +78,6 @@ struct RedisRateLimiter::Impl {
     }
     return reply.integer == 1;
   }
-
 };
 
 RedisRateLimiter::RedisRateLimiter(std::string_view url, const RedisOptions& options) {

@@ -8,8 +8,8 @@
 #include <string>
 #include <utility>
 
-#include "jwtservice/detail/redis_connection.hpp"
 #include "jwtservice/config.hpp"
+#include "jwtservice/detail/redis_connection.hpp"
 #include "jwtservice/errors.hpp"
 
 namespace jwtservice {

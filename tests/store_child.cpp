@@ -87,17 +87,18 @@ int main(int argc, char** argv) {
       config.rate_limit_validate = std::stoll(argv[5]);
       const long tries = std::stol(argv[6]);
       bool redis_failed = false;
-      auto limiter =
-          std::make_shared<jwtservice::RedisRateLimiter>(argv[2], jwtservice::RedisOptions{.prefix = argv[3]});
+      auto limiter = std::make_shared<jwtservice::RedisRateLimiter>(
+          argv[2], jwtservice::RedisOptions{.prefix = argv[3]});
       // The service logs a warning when the shared limiter fails and its local bucket decides.
       const jwtservice::Service service{
-          config, jwtservice::ServiceOptions{.logger =
-                                                 [&redis_failed](jwtservice::LogLevel, std::string_view message) {
-                                                   if (message.find("shared rate limiter") != std::string_view::npos)
-                                                     redis_failed = true;
-                                                 },
-                                             .clock = [now] { return now; },
-                                             .rate_limiter = limiter}};
+          config,
+          jwtservice::ServiceOptions{.logger =
+                                         [&redis_failed](jwtservice::LogLevel, std::string_view message) {
+                                           if (message.find("shared rate limiter") != std::string_view::npos)
+                                             redis_failed = true;
+                                         },
+                                     .clock = [now] { return now; },
+                                     .rate_limiter = limiter}};
       if (!wait_for_go()) return 3;
       long allowed = 0;
       for (long i = 0; i < tries; ++i) {

@@ -164,7 +164,8 @@ TEST_P(Conformance, ValidarGivesTheExpectedResult) {
       lifecycle->action = jwtservice::action_from_name<jwtservice::JWTAction>(o["action"].get<std::string>());
       ASSERT_TRUE(lifecycle->action) << "the case names an unknown action";
     }
-    if (!o.at("binding_b64url").is_null()) lifecycle->binding = decode_b64url(o["binding_b64url"].get<std::string>());
+    if (!o.at("binding_b64url").is_null())
+      lifecycle->binding = decode_b64url(o["binding_b64url"].get<std::string>());
     lifecycle->max_age = optional_int(o.at("max_age"));
     if (audience.is_string()) lifecycle->audience = audience.get<std::string>();
     if (audience.is_array()) lifecycle->audience = audience.get<std::vector<std::string>>();
@@ -240,12 +241,11 @@ TEST(ConformanceCorpus, CoversEveryReasonAndHasValidCases) {
   for (const auto& c : all_cases()) {
     if (c.data.contains("expected")) ++counts[c.data["expected"].value("reason", std::string{})];
   }
-  for (Reason r :
-       {Reason::none, Reason::missing_token, Reason::invalid, Reason::bad_signature, Reason::invalid_iat,
-        Reason::immature, Reason::expired, Reason::invalid_issuer, Reason::invalid_audience,
-        Reason::missing_sub, Reason::invalid_action, Reason::invalid_extra_data, Reason::missing_jti,
-        Reason::revoked, Reason::rate_limited, Reason::store_unavailable, Reason::action_mismatch,
-        Reason::binding_mismatch}) {
+  for (Reason r : {Reason::none, Reason::missing_token, Reason::invalid, Reason::bad_signature,
+                   Reason::invalid_iat, Reason::immature, Reason::expired, Reason::invalid_issuer,
+                   Reason::invalid_audience, Reason::missing_sub, Reason::invalid_action,
+                   Reason::invalid_extra_data, Reason::missing_jti, Reason::revoked, Reason::rate_limited,
+                   Reason::store_unavailable, Reason::action_mismatch, Reason::binding_mismatch}) {
     EXPECT_GT(counts[reason_name(r)], 0) << "no case expects " << r;
   }
   EXPECT_GE(counts["none"], 5) << "several valid cases";

@@ -214,7 +214,8 @@ TEST_F(RedisLimitedService, WhileRedisIsDownTheLocalBucketDecidesAndEachOutageIs
 
   server_.stop();  // a second outage is logged again
   (void)allowed(service, 1);
-  EXPECT_EQ(log_.count(LogLevel::warning, "shared rate limiter"), 2) << "every outage is logged, not only the first";
+  EXPECT_EQ(log_.count(LogLevel::warning, "shared rate limiter"), 2)
+      << "every outage is logged, not only the first";
 }
 
 TEST_F(RedisLimitedService, AThrowingLoggerChangesNothing) {

@@ -17,7 +17,7 @@ namespace jwtservice {
 
 /// Everything a service needs to know. The comments name the key each loader reads.
 struct Config {
-  std::string secret_key{};                 ///< SECRET_KEY, required, not blank
+  std::string secret_key{};  ///< SECRET_KEY, required, not blank
   /// JWTSERVICE_SECRET_KEY_FALLBACKS: older keys that still verify tokens (never sign), at most
   /// 16, each not blank and distinct from SECRET_KEY and each other. Loaders read a JSON array
   /// of strings; an empty value or `[]` means none. Wiped once the service is keyed.

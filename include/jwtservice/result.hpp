@@ -35,8 +35,8 @@ enum class Reason {
   revoked,
   rate_limited,
   store_unavailable,
-  action_mismatch,   ///< step 13: the token serves another purpose than the one expected
-  binding_mismatch   ///< step 15: the token's binding does not match the caller's state
+  action_mismatch,  ///< step 13: the token serves another purpose than the one expected
+  binding_mismatch  ///< step 15: the token's binding does not match the caller's state
 };
 
 /// The number of Reason values: the size of the per-reason counters in Stats.

@@ -80,7 +80,8 @@ class BasicService {
   /// **Example**: `service.criar({.sub = "ana@example.com", .expires_in = 900});`
   [[nodiscard]] std::string criar(const CreateOptions& options) const {
     // An unlisted action is refused by the engine, so that the refusal is counted and observed.
-    const std::optional<std::string_view> action = options.action ? action_name(*options.action) : std::nullopt;
+    const std::optional<std::string_view> action =
+        options.action ? action_name(*options.action) : std::nullopt;
     return engine_->create({.action = action,
                             .sub = options.sub,
                             .expires_in = options.expires_in,
@@ -99,7 +100,8 @@ class BasicService {
   /// binding state and a maximum age. Throws InvalidArgument (before any check) for an action
   /// not in action_traits, max_age <= 0 or an empty audience list.
   ///
-  /// **Example**: `service.validar(t, {.action = JWTAction::RESET_PASSWORD, .binding = hash, .max_age = 900})`
+  /// **Example**: `service.validar(t, {.action = JWTAction::RESET_PASSWORD, .binding = hash, .max_age =
+  /// 900})`
   [[nodiscard]] Result validar(std::string_view token, const ValidateOptions& options) const {
     return run(token, request_for(options));
   }
@@ -108,12 +110,14 @@ class BasicService {
   /// Validates expecting exactly this audience (instead of the config's).
   template <int = 0>
   [[nodiscard]] Result validar(std::string_view token, std::string_view audience) const {
-    return run(token, with_audience(detail::ExpectedAudience{std::span<const std::string_view>{&audience, 1}}));
+    return run(token,
+               with_audience(detail::ExpectedAudience{std::span<const std::string_view>{&audience, 1}}));
   }
   /// Validates expecting any of these audiences: `service.validar(t, {"web-app", "mobile-app"})`.
   /// An empty list accepts no audience at all.
   template <int = 0>
-  [[nodiscard]] Result validar(std::string_view token, std::initializer_list<std::string_view> audiences) const {
+  [[nodiscard]] Result validar(std::string_view token,
+                               std::initializer_list<std::string_view> audiences) const {
     return run(token, with_audience(detail::ExpectedAudience{
                           std::span<const std::string_view>{audiences.begin(), audiences.size()}}));
   }
@@ -146,7 +150,8 @@ class BasicService {
   /// Takes the forms of `validar`. A refusal before the insert (a wrong action or binding,
   /// say) does not use the token up. Throws StoreError without a store or when it fails.
   ///
-  /// **Example**: `if (service.consumir(t, {.action = JWTAction::RESET_PASSWORD, .binding = hash}).valid) ...`
+  /// **Example**: `if (service.consumir(t, {.action = JWTAction::RESET_PASSWORD, .binding = hash}).valid)
+  /// ...`
   [[nodiscard]] Result consumir(std::string_view token) const {
     return consume_with(token, detail::ValidateRequest{.action_index = &action_index});
   }
@@ -155,17 +160,19 @@ class BasicService {
   }
   template <int = 0>
   [[nodiscard]] Result consumir(std::string_view token, std::string_view audience) const {
-    return consume_with(token,
-                        with_audience(detail::ExpectedAudience{std::span<const std::string_view>{&audience, 1}}));
+    return consume_with(
+        token, with_audience(detail::ExpectedAudience{std::span<const std::string_view>{&audience, 1}}));
   }
   template <int = 0>
-  [[nodiscard]] Result consumir(std::string_view token, std::initializer_list<std::string_view> audiences) const {
+  [[nodiscard]] Result consumir(std::string_view token,
+                                std::initializer_list<std::string_view> audiences) const {
     return consume_with(token, with_audience(detail::ExpectedAudience{
                                    std::span<const std::string_view>{audiences.begin(), audiences.size()}}));
   }
   template <int = 0>
   [[nodiscard]] Result consumir(std::string_view token, const std::vector<std::string>& audiences) const {
-    return consume_with(token, with_audience(detail::ExpectedAudience{std::span<const std::string>{audiences}}));
+    return consume_with(token,
+                        with_audience(detail::ExpectedAudience{std::span<const std::string>{audiences}}));
   }
 
   /// English names; identical behaviour.
@@ -185,7 +192,8 @@ class BasicService {
     return consumir(token, audience);
   }
   template <int = 0>
-  [[nodiscard]] Result consume(std::string_view token, std::initializer_list<std::string_view> audiences) const {
+  [[nodiscard]] Result consume(std::string_view token,
+                               std::initializer_list<std::string_view> audiences) const {
     return consumir(token, audiences);
   }
   template <int = 0>
@@ -202,7 +210,8 @@ class BasicService {
     return validar(token, audience);
   }
   template <int = 0>
-  [[nodiscard]] Result validate(std::string_view token, std::initializer_list<std::string_view> audiences) const {
+  [[nodiscard]] Result validate(std::string_view token,
+                                std::initializer_list<std::string_view> audiences) const {
     return validar(token, audiences);
   }
   template <int = 0>
@@ -239,8 +248,9 @@ class BasicService {
     detail::ValidateRequest request{.action_index = &action_index};
     if (!options.audience.is_config()) {
       if (options.audience.list().empty()) {
-        throw InvalidArgument("ValidateOptions::audience is an empty list, which accepts nothing; "
-                              "leave it unset for the config audience");
+        throw InvalidArgument(
+            "ValidateOptions::audience is an empty list, which accepts nothing; "
+            "leave it unset for the config audience");
       }
       request.audience = detail::ExpectedAudience{options.audience.list()};
     }

@@ -23,10 +23,12 @@ class Audience {
   Audience() = default;
   Audience(const char* one) : list_{std::string{one}}, given_(true) {}  // NOLINT(google-explicit-constructor)
   Audience(std::string one) : list_{std::move(one)}, given_(true) {}    // NOLINT(google-explicit-constructor)
-  Audience(std::string_view one) : list_{std::string{one}}, given_(true) {}  // NOLINT(google-explicit-constructor)
+  Audience(std::string_view one)
+      : list_{std::string{one}}, given_(true) {}         // NOLINT(google-explicit-constructor)
   Audience(std::initializer_list<std::string_view> any)  // NOLINT(google-explicit-constructor)
       : list_(any.begin(), any.end()), given_(true) {}
-  Audience(std::vector<std::string> any) : list_(std::move(any)), given_(true) {}  // NOLINT(google-explicit-constructor)
+  Audience(std::vector<std::string> any)
+      : list_(std::move(any)), given_(true) {}  // NOLINT(google-explicit-constructor)
 
   /// True when nothing was given: the config audience applies.
   [[nodiscard]] bool is_config() const noexcept { return !given_; }

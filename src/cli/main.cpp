@@ -80,12 +80,13 @@ struct Flag {
 
 /// Every command takes --now; the commands that read a configuration also take these (CFG).
 constexpr Flag kNowFlag{"now"};
-constexpr Flag kConfigFlags[] = {{"config"}, {"secret-file"}, {"fallback-secret-file", true}, {"issuer"}, {"leeway"}};
+constexpr Flag kConfigFlags[] = {
+    {"config"}, {"secret-file"}, {"fallback-secret-file", true}, {"issuer"}, {"leeway"}};
 
-constexpr Flag kCreateFlags[] = {{"sub"},        {"action"},     {"expires-in"},  {"audience"},
-                                 {"jti"},        {"extra-data"}, {"binding"},     {"binding-file"}};
-constexpr Flag kValidateFlags[] = {{"audience", true}, {"action"}, {"binding"}, {"binding-file"},
-                                   {"max-age"},        {"store"}};  // validate and consume
+constexpr Flag kCreateFlags[] = {{"sub"}, {"action"},     {"expires-in"}, {"audience"},
+                                 {"jti"}, {"extra-data"}, {"binding"},    {"binding-file"}};
+constexpr Flag kValidateFlags[] = {{"audience", true}, {"action"},  {"binding"},
+                                   {"binding-file"},   {"max-age"}, {"store"}};  // validate and consume
 constexpr Flag kRevokeFlags[] = {{"reason"}, {"store"}};
 constexpr Flag kRevokeJtiFlags[] = {{"jti"}, {"exp"}, {"reason"}, {"store"}};
 constexpr Flag kKeygenFlags[] = {{"bytes"}};

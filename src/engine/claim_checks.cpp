@@ -63,7 +63,8 @@ Reason ClaimChecker::audience() {
 
 Reason ClaimChecker::subject() const noexcept {
   // An escape always decodes to at least one character, so raw emptiness is the test.
-  return claims_.sub.type == JsonType::string && !claims_.sub.raw.empty() ? Reason::none : Reason::missing_sub;
+  return claims_.sub.type == JsonType::string && !claims_.sub.raw.empty() ? Reason::none
+                                                                          : Reason::missing_sub;
 }
 
 Reason ClaimChecker::action() {
@@ -78,12 +79,13 @@ Reason ClaimChecker::expected_action() const noexcept {
   // An expected NO_ACTION does not match a token without an action claim: absent is -1.
   if (!request_.action) return Reason::none;
   return action_ >= 0 && static_cast<std::size_t>(action_) == *request_.action ? Reason::none
-                                                                                : Reason::action_mismatch;
+                                                                               : Reason::action_mismatch;
 }
 
 Reason ClaimChecker::extra_data() const noexcept {
-  return !claims_.extra_data.present() || claims_.extra_data.type == JsonType::object ? Reason::none
-                                                                                       : Reason::invalid_extra_data;
+  return !claims_.extra_data.present() || claims_.extra_data.type == JsonType::object
+             ? Reason::none
+             : Reason::invalid_extra_data;
 }
 
 Reason ClaimChecker::binding() const {
@@ -94,9 +96,10 @@ Reason ClaimChecker::binding() const {
   if (request_.binding->empty()) return Reason::binding_mismatch;
   // Recomputed with the key that verified the MAC, so tokens of a fallback key keep working.
   const std::string sub = string_value(claims_.sub);
-  const bool same = claims_.bnd.escaped
-                        ? keys_.binding_matches(token_.key_index, sub, *request_.binding, string_value(claims_.bnd))
-                        : keys_.binding_matches(token_.key_index, sub, *request_.binding, claims_.bnd.raw);
+  const bool same =
+      claims_.bnd.escaped
+          ? keys_.binding_matches(token_.key_index, sub, *request_.binding, string_value(claims_.bnd))
+          : keys_.binding_matches(token_.key_index, sub, *request_.binding, claims_.bnd.raw);
   return same ? Reason::none : Reason::binding_mismatch;
 }
 

@@ -18,20 +18,20 @@ namespace jwtservice::detail {
 /// matched audience, the action).
 class ClaimChecker {
  public:
-  ClaimChecker(const DecodedToken& token, std::int64_t now, const ValidateRequest& request, const Config& config,
-               const Keyring& keys) noexcept
+  ClaimChecker(const DecodedToken& token, std::int64_t now, const ValidateRequest& request,
+               const Config& config, const Keyring& keys) noexcept
       : token_(token), claims_(token.claims), now_(now), request_(request), config_(config), keys_(keys) {}
 
-  [[nodiscard]] Reason issued_at() noexcept;             ///< 6. invalid_iat
-  [[nodiscard]] Reason not_before() const noexcept;      ///< 7. immature
-  [[nodiscard]] Reason expiry() const noexcept;          ///< 8. expired (exp, and max_age)
-  [[nodiscard]] Reason issuer() const noexcept;          ///< 9. invalid_issuer
-  [[nodiscard]] Reason audience();                       ///< 10. invalid_audience
-  [[nodiscard]] Reason subject() const noexcept;         ///< 11. missing_sub
-  [[nodiscard]] Reason action();                         ///< 12. invalid_action
-  [[nodiscard]] Reason expected_action() const noexcept; ///< 13. action_mismatch
-  [[nodiscard]] Reason extra_data() const noexcept;      ///< 14. invalid_extra_data
-  [[nodiscard]] Reason binding() const;                  ///< 15. binding_mismatch
+  [[nodiscard]] Reason issued_at() noexcept;              ///< 6. invalid_iat
+  [[nodiscard]] Reason not_before() const noexcept;       ///< 7. immature
+  [[nodiscard]] Reason expiry() const noexcept;           ///< 8. expired (exp, and max_age)
+  [[nodiscard]] Reason issuer() const noexcept;           ///< 9. invalid_issuer
+  [[nodiscard]] Reason audience();                        ///< 10. invalid_audience
+  [[nodiscard]] Reason subject() const noexcept;          ///< 11. missing_sub
+  [[nodiscard]] Reason action();                          ///< 12. invalid_action
+  [[nodiscard]] Reason expected_action() const noexcept;  ///< 13. action_mismatch
+  [[nodiscard]] Reason extra_data() const noexcept;       ///< 14. invalid_extra_data
+  [[nodiscard]] Reason binding() const;                   ///< 15. binding_mismatch
 
   /// The claims a valid token reports, after every step above passed.
   void fill(Verdict& v) const;

@@ -42,7 +42,9 @@ struct Seen {
   std::string action, sub, jti;
 
   void take(const ClaimSpans& claims) {
-    auto text = [](const JsonSpan& s) { return s.type == JsonType::string ? string_value(s) : std::string{}; };
+    auto text = [](const JsonSpan& s) {
+      return s.type == JsonType::string ? string_value(s) : std::string{};
+    };
     action = text(claims.action);
     sub = text(claims.sub);
     jti = text(claims.jti);
@@ -114,7 +116,8 @@ void Engine::Impl::warn_about(const Config& given) const {
                                  "] is shorter than 32 bytes; rotate it away soon");
     }
   }
-  if (given.rate_limit_create == 0) log(LogLevel::warning, "JWTSERVICE_RATELIMIT_CREATE=0 (token creation unlimited)");
+  if (given.rate_limit_create == 0)
+    log(LogLevel::warning, "JWTSERVICE_RATELIMIT_CREATE=0 (token creation unlimited)");
   if (given.rate_limit_validate == 0) {
     log(LogLevel::warning, "JWTSERVICE_RATELIMIT_VALIDATE=0 (token validation unlimited)");
   }
@@ -140,7 +143,10 @@ std::string Engine::create(const CreateRequest& request) const {
       throw RateLimitExceeded("token creation rate limit (JWTSERVICE_RATELIMIT_CREATE) exceeded");
     }
     append_signature(token, impl_->keys);
-    event = {.operation = Operation::create, .action = request.action.value_or(""), .sub = request.sub, .jti = jti};
+    event = {.operation = Operation::create,
+             .action = request.action.value_or(""),
+             .sub = request.sub,
+             .jti = jti};
     impl_->metrics.record(event, started);
     return token;
   } catch (...) {
@@ -175,38 +181,40 @@ Verdict Engine::consume(std::string_view token, const ValidateRequest& request) 
     impl_->metrics.record({Operation::consume, v.reason, seen.action, seen.sub, seen.jti, {}}, started);
     return v;
   } catch (const StoreError&) {
-    impl_->metrics.record({Operation::consume, Reason::store_unavailable, seen.action, seen.sub, seen.jti, {}},
-                          started);
+    impl_->metrics.record(
+        {Operation::consume, Reason::store_unavailable, seen.action, seen.sub, seen.jti, {}}, started);
     throw;
   }
 }
 
-Verdict Engine::Impl::run(std::string_view token, const ValidateRequest& request, Mode mode, Seen* seen) const {
-  if (is_blank(token)) return refusal(Reason::missing_token);                                // 1
-  if (!limits.acquire_validate()) return refusal(Reason::rate_limited);                      // 2
+Verdict Engine::Impl::run(std::string_view token, const ValidateRequest& request, Mode mode,
+                          Seen* seen) const {
+  if (is_blank(token)) return refusal(Reason::missing_token);            // 1
+  if (!limits.acquire_validate()) return refusal(Reason::rate_limited);  // 2
   DecodedToken decoded;
-  if (const Reason r = decode_token(token, config, keys, decoded); r != Reason::none) return refusal(r);  // 3-5
+  if (const Reason r = decode_token(token, config, keys, decoded); r != Reason::none)
+    return refusal(r);                              // 3-5
   if (seen != nullptr) seen->take(decoded.claims);  // verified: an observer may see who and what
   const std::int64_t now = clock();
   ClaimChecker check{decoded, now, request, config, keys};
-  if (const Reason r = check.issued_at(); r != Reason::none) return refusal(r);              // 6
-  if (const Reason r = check.not_before(); r != Reason::none) return refusal(r);             // 7
-  if (const Reason r = check.expiry(); r != Reason::none) return refusal(r);                 // 8
-  if (const Reason r = check.issuer(); r != Reason::none) return refusal(r);                 // 9
-  if (const Reason r = check.audience(); r != Reason::none) return refusal(r);               // 10
-  if (const Reason r = check.subject(); r != Reason::none) return refusal(r);                // 11
-  if (const Reason r = check.action(); r != Reason::none) return refusal(r);                 // 12
-  if (const Reason r = check.expected_action(); r != Reason::none) return refusal(r);        // 13
-  if (const Reason r = check.extra_data(); r != Reason::none) return refusal(r);             // 14
-  if (const Reason r = check.binding(); r != Reason::none) return refusal(r);                // 15
+  if (const Reason r = check.issued_at(); r != Reason::none) return refusal(r);        // 6
+  if (const Reason r = check.not_before(); r != Reason::none) return refusal(r);       // 7
+  if (const Reason r = check.expiry(); r != Reason::none) return refusal(r);           // 8
+  if (const Reason r = check.issuer(); r != Reason::none) return refusal(r);           // 9
+  if (const Reason r = check.audience(); r != Reason::none) return refusal(r);         // 10
+  if (const Reason r = check.subject(); r != Reason::none) return refusal(r);          // 11
+  if (const Reason r = check.action(); r != Reason::none) return refusal(r);           // 12
+  if (const Reason r = check.expected_action(); r != Reason::none) return refusal(r);  // 13
+  if (const Reason r = check.extra_data(); r != Reason::none) return refusal(r);       // 14
+  if (const Reason r = check.binding(); r != Reason::none) return refusal(r);          // 15
   Verdict v;
   check.fill(v);
   if (!store) {
     v.reason = Reason::none;
     return v;
   }
-  if (!v.jti || is_blank(*v.jti)) return refusal(Reason::missing_jti);                       // 16
-  const Verdict last = finish(*v.jti, decoded.exp, now, mode);                               // 17, 18
+  if (!v.jti || is_blank(*v.jti)) return refusal(Reason::missing_jti);  // 16
+  const Verdict last = finish(*v.jti, decoded.exp, now, mode);          // 17, 18
   if (last.reason != Reason::none) return last;
   v.reason = Reason::none;
   return v;
@@ -249,7 +257,8 @@ bool Engine::revoke(std::string_view token, std::optional<std::string_view> reas
       if (impl_->metrics.observing()) seen.take(decoded.claims);
       const ClaimSpans& claims = decoded.claims;
       const std::string jti = claims.jti.type == JsonType::string ? string_value(claims.jti) : std::string{};
-      const auto ttl = revocation_ttl(decoded.exp, impl_->clock(), impl_->config.leeway, impl_->revocation_ttl_max);
+      const auto ttl =
+          revocation_ttl(decoded.exp, impl_->clock(), impl_->config.leeway, impl_->revocation_ttl_max);
       done = !is_blank(jti) && ttl && impl_->store_revoke(jti, *ttl, reason);
     }
     event = {Operation::revoke, done ? Reason::none : Reason::invalid, seen.action, seen.sub, seen.jti, {}};
@@ -262,7 +271,8 @@ bool Engine::revoke(std::string_view token, std::optional<std::string_view> reas
   }
 }
 
-bool Engine::revoke_jti(std::string_view jti, std::int64_t exp, std::optional<std::string_view> reason) const {
+bool Engine::revoke_jti(std::string_view jti, std::int64_t exp,
+                        std::optional<std::string_view> reason) const {
   const auto started = impl_->metrics.start();
   try {
     bool done = false;
@@ -272,7 +282,8 @@ bool Engine::revoke_jti(std::string_view jti, std::int64_t exp, std::optional<st
       const auto ttl = revocation_ttl(exp, impl_->clock(), impl_->config.leeway, impl_->revocation_ttl_max);
       done = ttl && impl_->store_revoke(jti, *ttl, reason);
     }
-    impl_->metrics.record({Operation::revoke_jti, done ? Reason::none : Reason::invalid, {}, {}, jti, {}}, started);
+    impl_->metrics.record({Operation::revoke_jti, done ? Reason::none : Reason::invalid, {}, {}, jti, {}},
+                          started);
     return done;
   } catch (...) {
     impl_->metrics.record({Operation::revoke_jti, Reason::store_unavailable, {}, {}, jti, {}}, started);
@@ -280,7 +291,8 @@ bool Engine::revoke_jti(std::string_view jti, std::int64_t exp, std::optional<st
   }
 }
 
-bool Engine::Impl::store_revoke(std::string_view jti, std::int64_t ttl, std::optional<std::string_view> reason) const {
+bool Engine::Impl::store_revoke(std::string_view jti, std::int64_t ttl,
+                                std::optional<std::string_view> reason) const {
   RevocationMetadata meta;
   if (reason) meta.reason = std::string{*reason};
   try {

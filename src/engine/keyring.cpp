@@ -73,7 +73,8 @@ bool Keyring::binding_matches(std::size_t index, std::string_view sub, std::stri
   try {
     const BindingText expected = binding(index, sub, state);
     // The claim's length is public; its bytes are compared in constant time.
-    return claim.size() == expected.size() && CRYPTO_memcmp(expected.data(), claim.data(), expected.size()) == 0;
+    return claim.size() == expected.size() &&
+           CRYPTO_memcmp(expected.data(), claim.data(), expected.size()) == 0;
   } catch (...) {
     return false;
   }

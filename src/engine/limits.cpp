@@ -13,7 +13,8 @@ std::unique_ptr<TokenBucket> bucket(std::int64_t per_minute) {
 
 }  // namespace
 
-Limits::Limits(const Config& config, RateLimiterHandle shared, MonotonicClock monotonic_clock, const SafeLog& log)
+Limits::Limits(const Config& config, RateLimiterHandle shared, MonotonicClock monotonic_clock,
+               const SafeLog& log)
     : create_per_minute_(config.rate_limit_create),
       validate_per_minute_(config.rate_limit_validate),
       create_(bucket(config.rate_limit_create)),
@@ -45,7 +46,8 @@ void Limits::shared_failed(const char* what) const noexcept {
   if (shared_failing_.load(std::memory_order_relaxed) || shared_failing_.exchange(true)) return;
   try {
     log_(LogLevel::warning,
-         std::string{"shared rate limiter failed, using this process's own limits until it answers again: "} + what);
+         std::string{"shared rate limiter failed, using this process's own limits until it answers again: "} +
+             what);
   } catch (...) {
     log_(LogLevel::warning, "shared rate limiter failed, using this process's own limits");
   }

@@ -58,7 +58,9 @@ void Metrics::count(const Event& event) const noexcept {
   switch (event.operation) {
     case Operation::validate: bump(shard.validations[reason]); break;
     case Operation::consume: bump(shard.consumptions[reason]); break;
-    case Operation::create: bump(event.reason == Reason::none ? shard.creations : shard.creation_refusals); break;
+    case Operation::create:
+      bump(event.reason == Reason::none ? shard.creations : shard.creation_refusals);
+      break;
     case Operation::revoke:
     case Operation::revoke_jti:
       if (event.reason == Reason::none) bump(shard.revocations);
@@ -107,7 +109,9 @@ namespace jwtservice {
 namespace {
 
 bool valid_metric_prefix(std::string_view prefix) noexcept {
-  auto first = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':'; };
+  auto first = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+  };
   if (prefix.empty() || !first(prefix.front())) return false;
   for (const char c : prefix.substr(1)) {
     if (!first(c) && !(c >= '0' && c <= '9')) return false;
@@ -128,7 +132,8 @@ std::string to_prometheus(const Stats& stats, std::string_view prefix) {
   }
   std::string out;
   out.reserve(2048);
-  counter(out, prefix, "validations_total", "Tokens validated (validar and consumir), by reason; \"none\" is valid.");
+  counter(out, prefix, "validations_total",
+          "Tokens validated (validar and consumir), by reason; \"none\" is valid.");
   for (std::size_t r = 0; r < reason_count; ++r) {
     out.append(prefix).append("_validations_total{reason=\"").append(to_string(static_cast<Reason>(r)));
     out.append("\"} ").append(std::to_string(stats.validations[r] + stats.consumptions[r])).append("\n");
@@ -140,7 +145,8 @@ std::string to_prometheus(const Stats& stats, std::string_view prefix) {
   single("creations_total", "Tokens issued.", stats.creations);
   single("creation_refusals_total", "Token creations refused (rate limit or invalid request).",
          stats.creation_refusals);
-  single("revocations_total", "Revocations stored (revogar and revogar_jti that returned true).", stats.revocations);
+  single("revocations_total", "Revocations stored (revogar and revogar_jti that returned true).",
+         stats.revocations);
   return out;
 }
 

@@ -42,7 +42,8 @@ bool payload_acceptable(std::string_view text, DecodedToken& out) noexcept {
   if (claims.nbf.present() && !(out.nbf = numeric_date(claims.nbf))) return false;
   if (claims.exp.present() && !(out.exp = numeric_date(claims.exp))) return false;
   if (claims.iss.present() && claims.iss.type != JsonType::string) return false;
-  if (claims.aud.present() && claims.aud.type != JsonType::string && !is_string_array(claims.aud)) return false;
+  if (claims.aud.present() && claims.aud.type != JsonType::string && !is_string_array(claims.aud))
+    return false;
   return !claims.bnd.present() || claims.bnd.type == JsonType::string;
 }
 

@@ -77,7 +77,8 @@ void append_int(std::string& out, std::int64_t value) {
 }
 
 /// `,"name":"value"` with `value` escaped.
-void append_string_claim(std::string& out, std::string_view name, std::string_view value, std::string_view field) {
+void append_string_claim(std::string& out, std::string_view name, std::string_view value,
+                         std::string_view field) {
   out += ",\"";
   out += name;
   out += "\":";
@@ -149,9 +150,9 @@ std::string write_signing_input(const CreateRequest& request, std::string_view j
   const std::size_t signed_size = kHeaderB64.size() + 1 + base64url_encoded_size(payload.size()) + 1 +
                                   base64url_encoded_size(Mac256{}.size());
   if (signed_size > config.max_token_bytes) {
-    throw InvalidArgument("the token would be " + std::to_string(signed_size) +
-                          " bytes, over JWTSERVICE_MAX_TOKEN_BYTES (" + std::to_string(config.max_token_bytes) +
-                          "), so validation would refuse it; make extra_data smaller");
+    throw InvalidArgument(
+        "the token would be " + std::to_string(signed_size) + " bytes, over JWTSERVICE_MAX_TOKEN_BYTES (" +
+        std::to_string(config.max_token_bytes) + "), so validation would refuse it; make extra_data smaller");
   }
   std::string token;
   token.reserve(signed_size);
@@ -169,7 +170,8 @@ void append_signature(std::string& signing_input, const Keyring& keys) {
     throw TokenCreationError(e.what());
   }
   signing_input += '.';
-  base64url_encode_append(std::string_view{reinterpret_cast<const char*>(mac.data()), mac.size()}, signing_input);
+  base64url_encode_append(std::string_view{reinterpret_cast<const char*>(mac.data()), mac.size()},
+                          signing_input);
 }
 
 }  // namespace jwtservice::detail

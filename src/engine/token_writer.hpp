@@ -13,8 +13,8 @@
 namespace jwtservice::detail {
 
 /// Throws InvalidArgument for a request whose token validation would refuse or that breaks a
-/// rule of criar: an action not in action_traits, blank sub, jti or audience, negative expires_in, an empty binding, an
-/// extra_data that is not an object, is nested deeper than 63 levels, or holds NaN or infinity.
+/// rule of criar: an action not in action_traits, blank sub, jti or audience, negative expires_in, an empty
+/// binding, an extra_data that is not an object, is nested deeper than 63 levels, or holds NaN or infinity.
 /// Messages name the field or the limit, never the data.
 void check_create_request(const CreateRequest& request);
 

@@ -284,7 +284,8 @@ TEST(RedisFaults, TheRateLimiterFailsWithinTheTimeoutAndTheServiceFallsBackToIts
   config.rate_limit_validate = 10;
   const jwtservice::Service service{config, {.logger = jwtservice::null_logger(), .rate_limiter = limiter}};
   const auto again = std::chrono::steady_clock::now();
-  EXPECT_NE(service.validar("x.y.z").reason, jwtservice::Reason::rate_limited) << "limits fail open to the local bucket";
+  EXPECT_NE(service.validar("x.y.z").reason, jwtservice::Reason::rate_limited)
+      << "limits fail open to the local bucket";
   EXPECT_LT(jt::seconds_since(again), 2.0);
 }
 

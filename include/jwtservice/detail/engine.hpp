@@ -74,10 +74,10 @@ using ActionIndex = int (*)(std::string_view name) noexcept;
 /// the token lifecycle (purpose, binding state, maximum age). Non-owning.
 struct ValidateRequest {
   ExpectedAudience audience = ExpectedAudience::from_config();
-  ActionIndex action_index = nullptr;          ///< maps an `action` claim to its index
-  std::optional<std::size_t> action{};         ///< the expected action, as an index
-  std::optional<std::string_view> binding{};   ///< the caller's current binding state
-  std::optional<std::int64_t> max_age{};       ///< > 0, seconds since iat
+  ActionIndex action_index = nullptr;         ///< maps an `action` claim to its index
+  std::optional<std::size_t> action{};        ///< the expected action, as an index
+  std::optional<std::string_view> binding{};  ///< the caller's current binding state
+  std::optional<std::int64_t> max_age{};      ///< > 0, seconds since iat
 };
 
 /// Creates and validates tokens; all members are safe to call concurrently.
