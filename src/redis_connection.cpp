@@ -233,6 +233,12 @@ struct RedisConnectionPool::Impl {
   bool run(redisContext* c, const std::vector<std::string_view>& args, RedisReply& out,
            Failure& failure) const {
     const SteadyTime deadline = std::chrono::steady_clock::now() + command_timeout;
+    return send_command(c, args, deadline, failure) && receive_reply(c, deadline, out, failure);
+  }
+
+  /// Writes the command in RESP before `deadline`.
+  static bool send_command(redisContext* c, const std::vector<std::string_view>& args, SteadyTime deadline,
+                           Failure& failure) {
     std::vector<const char*> argv;
     std::vector<std::size_t> lengths;
     argv.reserve(args.size());
@@ -262,7 +268,11 @@ struct RedisConnectionPool::Impl {
         return false;
       }
     }
+    return true;
+  }
 
+  /// Reads one whole reply before `deadline`, within the size and element caps.
+  bool receive_reply(redisContext* c, SteadyTime deadline, RedisReply& out, Failure& failure) const {
     ReplyBudget budget;
     const BudgetInUse in_use{c->reader, &budget};
     std::size_t received = 0;
