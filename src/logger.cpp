@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <string>
 
+#include "jwtservice/detail/text.hpp"
+
 namespace jwtservice {
 
 Logger stderr_logger(LogLevel min_level) {
@@ -12,7 +14,9 @@ Logger stderr_logger(LogLevel min_level) {
     std::string line = "jwtservice: ";
     line += to_string(level);
     line += ": ";
-    line += message;
+    // Control characters (a newline or an ANSI escape in a store path or a server's error
+    // text) become \xNN: one message is always exactly one line.
+    detail::append_printable(line, message);
     line += '\n';
     // One fwrite per line: stdio locks the stream per call, so lines from threads never mix.
     // A logger has nowhere to report its own failure: a short write is dropped.

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -16,6 +17,7 @@
 #include "jwtservice/detail/base64url.hpp"
 #include "jwtservice/detail/claims.hpp"
 #include "jwtservice/detail/random.hpp"
+#include "jwtservice/detail/text.hpp"
 #include "jwtservice/jwtservice.hpp"
 
 namespace {
@@ -126,7 +128,11 @@ class Args {
         help_ = true;
         continue;
       }
-      if (arg.rfind("--", 0) != 0 || arg == "--") {
+      if (arg == "--") {  // everything after it is positional, even "--help" or "--x"
+        positional_.insert(positional_.end(), raw.begin() + static_cast<std::ptrdiff_t>(i) + 1, raw.end());
+        break;
+      }
+      if (arg.rfind("--", 0) != 0) {
         positional_.push_back(arg);
         continue;
       }
@@ -190,16 +196,39 @@ std::int64_t parse_int(const std::string& text, std::string_view flag) {
   }
 }
 
-std::string read_file(const std::string& path, std::string_view flag) {
-  std::ifstream in{path, std::ios::binary};
-  if (!in) throw UsageError{"--" + std::string{flag} + ": cannot read " + path};
-  return std::string{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+/// `text` made safe for one line of a terminal: control characters (a newline or an ANSI escape
+/// in a path, say) become \xNN, so echoed input can never forge a line of output.
+std::string printable(std::string_view text) {
+  std::string out;
+  jwtservice::detail::append_printable(out, text);
+  return out;
 }
 
-/// TOKEN, or standard input for "-" with one trailing newline (\n or \r\n) removed.
-std::string token_argument(const std::string& arg) {
+/// The file's bytes. A directory, a missing file or an unreadable one is a usage error naming
+/// the flag and the path; so is an empty file where a secret (`secret_key` names it) is expected.
+std::string read_file(const std::string& path, std::string_view flag, std::string_view secret_key = {}) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw UsageError{"--" + std::string{flag} + " " + printable(path) + " is a directory, not a file"};
+  }
+  std::ifstream in{path, std::ios::binary};
+  if (!in) throw UsageError{"--" + std::string{flag} + ": cannot read " + printable(path)};
+  std::string data{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+  if (in.bad()) throw UsageError{"--" + std::string{flag} + ": cannot read " + printable(path)};
+  if (!secret_key.empty() && data.empty()) {
+    throw UsageError{"--" + std::string{flag} + " " + printable(path) +
+                     " is empty: " + std::string{secret_key} + " needs at least one byte"};
+  }
+  return data;
+}
+
+/// TOKEN, or standard input for "-" with one trailing newline (\n or \r\n) removed. At most
+/// `max_bytes` + 2 bytes are read: anything longer is refused as too large anyway.
+std::string token_argument(const std::string& arg, std::size_t max_bytes) {
   if (arg != "-") return arg;
-  std::string token{std::istreambuf_iterator<char>{std::cin}, std::istreambuf_iterator<char>{}};
+  std::string token(max_bytes + 2, '\0');
+  std::cin.read(token.data(), static_cast<std::streamsize>(token.size()));
+  token.resize(static_cast<std::size_t>(std::cin.gcount()));
   if (token.size() >= 2 && token.compare(token.size() - 2, 2, "\r\n") == 0) {
     token.resize(token.size() - 2);
   } else if (!token.empty() && token.back() == '\n') {
@@ -223,11 +252,12 @@ jwtservice::Config load_config(const Args& args) {
     const std::string key{name};
     if (const char* value = std::getenv(key.c_str())) settings[key] = value;  // NOLINT(concurrency-mt-unsafe)
   }
-  if (const auto file = args.get("secret-file")) settings["SECRET_KEY"] = read_file(*file, "secret-file");
+  if (const auto file = args.get("secret-file"))
+    settings["SECRET_KEY"] = read_file(*file, "secret-file", "SECRET_KEY");
   if (const auto files = args.all("fallback-secret-file"); !files.empty()) {
     json keys = json::array();
     for (const auto& file : files)
-      keys.push_back(read_file(file, "fallback-secret-file"));
+      keys.push_back(read_file(file, "fallback-secret-file", "JWTSERVICE_SECRET_KEY_FALLBACKS"));
     settings["JWTSERVICE_SECRET_KEY_FALLBACKS"] = std::move(keys);
   }
   if (const auto issuer = args.get("issuer")) settings["JWTSERVICE_ISSUER"] = *issuer;
@@ -362,7 +392,7 @@ int cmd_create(const Args& args) {
 /// validate, or consume (validate, then revoke atomically): the same flags and output.
 int validate_or_consume(const Args& args, bool consume) {
   auto service = make_service(args, consume);
-  const auto token = token_argument(args.positional(1, "TOKEN")[0]);
+  const auto token = token_argument(args.positional(1, "TOKEN")[0], service.config().max_token_bytes);
   jwtservice::ValidateOptions options{.action = action_argument(args), .binding = binding_argument(args)};
   if (auto audiences = args.all("audience"); !audiences.empty()) options.audience = std::move(audiences);
   if (const auto s = args.get("max-age")) {
@@ -373,7 +403,7 @@ int validate_or_consume(const Args& args, bool consume) {
     return print_result(consume ? service.consumir(token, options) : service.validar(token, options));
   } catch (const jwtservice::StoreError& e) {
     // A store outage is the reason store_unavailable, as for validate.
-    std::cerr << "jwtservice: " << e.what() << '\n';
+    std::cerr << "jwtservice: " << printable(e.what()) << '\n';
     jwtservice::VerificationResult outage;
     outage.reason = jwtservice::Reason::store_unavailable;
     return print_result(outage);
@@ -386,7 +416,7 @@ int cmd_consume(const Args& args) { return validate_or_consume(args, true); }
 
 int cmd_revoke(const Args& args) {
   auto service = make_service(args, true);
-  const auto token = token_argument(args.positional(1, "TOKEN")[0]);
+  const auto token = token_argument(args.positional(1, "TOKEN")[0], service.config().max_token_bytes);
   return print_revoked(service.revogar(token, args.get("reason")));
 }
 
@@ -417,7 +447,7 @@ std::optional<nlohmann::ordered_json> strict_ordered_json(const std::string& tex
 }
 
 int cmd_inspect(const Args& args) {
-  const auto token = token_argument(args.positional(1, "TOKEN")[0]);
+  const auto token = token_argument(args.positional(1, "TOKEN")[0], jwtservice::max_token_bytes_limit);
   std::string header;
   std::string payload;
   if (!decode_segments(token, header, payload)) {
@@ -637,9 +667,14 @@ int run(int argc, char** argv) {
   const std::string_view name = argv[1];
   const Command* command = find_command(name);
   if (command == nullptr) {
-    // A forgotten command word leaves a token here: never echo more than a prefix of it.
-    const std::string shown{name.size() > 32 ? std::string{name.substr(0, 16)} + "..." : std::string{name}};
-    throw UsageError{"unknown command '" + shown + "' (run jwtservice --help)"};
+    // A forgotten command word leaves a token or a secret here: echo only what looks like a
+    // mistyped command word (short, lower-case letters and dashes), never anything else.
+    const bool word = name.size() <= 20 && std::all_of(name.begin(), name.end(), [](char c) {
+                        return (c >= 'a' && c <= 'z') || c == '-';
+                      });
+    throw UsageError{word ? "unknown command '" + std::string{name} + "' (run jwtservice --help)"
+                          : std::string{"unknown command (not shown: it may be a token or a secret; run "
+                                        "jwtservice --help)"}};
   }
   const Args args{*command, std::vector<std::string>(argv + 2, argv + argc)};
   if (args.help()) {
@@ -655,11 +690,11 @@ int main(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const UsageError& e) {
-    std::cerr << "jwtservice: " << e.message << '\n';
+    std::cerr << "jwtservice: " << printable(e.message) << '\n';
   } catch (const jwtservice::Error& e) {
-    std::cerr << "jwtservice: " << e.what() << '\n';
+    std::cerr << "jwtservice: " << printable(e.what()) << '\n';
   } catch (const std::exception& e) {
-    std::cerr << "jwtservice: unexpected error: " << e.what() << '\n';
+    std::cerr << "jwtservice: unexpected error: " << printable(e.what()) << '\n';
   }
   return kExitUsage;
 }

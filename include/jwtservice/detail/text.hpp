@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace jwtservice::detail {
@@ -41,6 +42,21 @@ inline constexpr std::string_view hex_digits = "0123456789abcdef";
     if (!std::isspace(static_cast<unsigned char>(c))) return false;
   }
   return true;
+}
+
+/// Appends `text` with every control character (a newline, an ANSI escape) written as `\xNN`,
+/// so that text from outside (a path, a server's error) can never forge a line of output.
+inline void append_printable(std::string& out, std::string_view text) {
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) {
+      out += "\\x";
+      out += hex_digits[u >> 4];
+      out += hex_digits[u & 0x0F];
+    } else {
+      out += c;
+    }
+  }
 }
 
 }  // namespace jwtservice::detail
