@@ -22,8 +22,7 @@
 #include "jwtservice/config.hpp"
 #include "jwtservice/errors.hpp"
 
-namespace jwtservice {
-namespace detail {
+namespace jwtservice::detail {
 namespace {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
@@ -460,5 +459,4 @@ void check_redis_options(const RedisOptions& options) {
   }
 }
 
-}  // namespace detail
-}  // namespace jwtservice
+}  // namespace jwtservice::detail
