@@ -121,14 +121,19 @@ void check_span(const json& dom, const char* name, const d::JsonSpan& span) {
   }
 }
 
-/// read_claims and read_header accept exactly the objects parse_json_strict accepts, and
-/// record every member of interest as the DOM holds it.
+/// read_claims, read_header and parse_strict_object accept exactly the objects
+/// parse_json_strict accepts (is_strict_json exactly its values of any type), record every
+/// member of interest as the DOM holds it, and build the same value.
 void check_claim_reader(std::string_view text, bool strict_ok, const json& strict) {
   const bool object = strict_ok && strict.is_object();
   d::ClaimSpans claims;
   if (d::read_claims(text, claims) != object) finding("read_claims and parse_json_strict disagree");
   d::HeaderSpans header;
   if (d::read_header(text, header) != object) finding("read_header and parse_json_strict disagree");
+  if (d::is_strict_json(text) != strict_ok) finding("is_strict_json and parse_json_strict disagree");
+  const auto parsed = d::parse_strict_object(text);
+  if (parsed.has_value() != object) finding("parse_strict_object and parse_json_strict disagree");
+  if (parsed && *parsed != strict) finding("parse_strict_object built a value different from the DOM");
   if (!object) return;
   check_span(strict, "sub", claims.sub);
   check_span(strict, "iat", claims.iat);
