@@ -71,7 +71,7 @@ void BM_paired(benchmark::State& state, const std::string& op) {
 }
 
 const bool registered = [] {
-  for (const char* op : {"validate", "create"}) {
+  for (const char* op : {"validate", "create", "lifecycle"}) {
     with_min(benchmark::RegisterBenchmark((std::string{"paired/"} + op).c_str(), [op](benchmark::State& s) {
                BM_paired(s, op);
              })->UseRealTime());

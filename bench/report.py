@@ -277,7 +277,7 @@ def build_report(context: dict, rows: dict[tuple[str, int], Row]) -> tuple[str, 
                    + ", ".join(scaling_notes) + ".\n")
 
     # Per-call medians of the paired benchmarks.
-    for title, p in (("validate", pv), ("create", pc)):
+    for title, p in (("validate", pv), ("create", pc), ("lifecycle (validate)", get("paired/lifecycle"))):
         if not p:
             continue
         names = [k[:-3] for k in p.counters if k.endswith("_ns") and not k.endswith("_min")
