@@ -158,14 +158,16 @@ std::string Engine::create(const CreateRequest& request) const {
 Verdict Engine::validate(std::string_view token, const ValidateRequest& request) const noexcept {
   const auto started = impl_->metrics.start();
   Seen seen;
-  Verdict v;
-  try {
-    v = impl_->run(token, request, Mode::validate, impl_->metrics.observing() ? &seen : nullptr);
-  } catch (...) {
-    // Only resource exhaustion gets here; refuse the token rather than guess.
-    impl_->log(LogLevel::error, "token validation failed internally (out of memory?); token refused");
-    v = refusal(Reason::invalid);
-  }
+  // Built in place (no move of the verdict), whatever the outcome.
+  Verdict v = [&]() noexcept {
+    try {
+      return impl_->run(token, request, Mode::validate, impl_->metrics.observing() ? &seen : nullptr);
+    } catch (...) {
+      // Only resource exhaustion gets here; refuse the token rather than guess.
+      impl_->log(LogLevel::error, "token validation failed internally (out of memory?); token refused");
+      return refusal(Reason::invalid);
+    }
+  }();
   impl_->metrics.record({Operation::validate, v.reason, seen.action, seen.sub, seen.jti, {}}, started);
   return v;
 }

@@ -17,10 +17,17 @@ constexpr std::size_t kShards = 64;
 /// Two cache lines: the adjacent-line prefetcher pairs lines, so one line is not enough.
 constexpr std::size_t kShardAlignment = 128;
 
+/// Hands out shards to threads in turn.
+std::atomic<std::size_t> g_next_shard{0};
+
+/// Constant-initialised, so reading it costs a plain thread-local load (no init guard).
+thread_local std::size_t t_shard = kShards;
+
 std::size_t thread_shard() noexcept {
-  static std::atomic<std::size_t> next{0};
-  thread_local const std::size_t index = next.fetch_add(1, std::memory_order_relaxed) % kShards;
-  return index;
+  if (t_shard == kShards) [[unlikely]] {
+    t_shard = g_next_shard.fetch_add(1, std::memory_order_relaxed) % kShards;
+  }
+  return t_shard;
 }
 
 void bump(std::atomic<std::uint64_t>& counter) noexcept { counter.fetch_add(1, std::memory_order_relaxed); }
