@@ -13,7 +13,6 @@
 #include "engine/safe_log.hpp"
 #include "engine/token_decoder.hpp"
 #include "engine/token_writer.hpp"
-#include "jwtservice/detail/random.hpp"
 #include "jwtservice/detail/text.hpp"
 #include "jwtservice/errors.hpp"
 
@@ -135,9 +134,9 @@ std::string Engine::create(const CreateRequest& request) const {
   try {
     // Everything validation would refuse is refused before a rate-limit token is taken.
     check_create_request(request);
-    std::string jti{request.jti.value_or("")};
-    if (!request.jti) append_uuid4(jti);
-    std::string token = write_signing_input(request, jti, impl_->clock(), impl_->config, impl_->keys);
+    std::string drawn_jti;  // a drawn jti, copied out only for an observer
+    std::string token = write_signing_input(request, impl_->clock(), impl_->config, impl_->keys,
+                                            impl_->metrics.observing() ? &drawn_jti : nullptr);
     if (!impl_->limits.acquire_create()) {
       event.reason = Reason::rate_limited;
       throw RateLimitExceeded("token creation rate limit (JWTSERVICE_RATELIMIT_CREATE) exceeded");
@@ -146,7 +145,7 @@ std::string Engine::create(const CreateRequest& request) const {
     event = {.operation = Operation::create,
              .action = request.action.value_or(""),
              .sub = request.sub,
-             .jti = jti};
+             .jti = request.jti ? *request.jti : std::string_view{drawn_jti}};
     impl_->metrics.record(event, started);
     return token;
   } catch (...) {

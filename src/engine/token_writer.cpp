@@ -8,6 +8,7 @@
 #include "engine/token_decoder.hpp"
 #include "jwtservice/detail/base64url.hpp"
 #include "jwtservice/detail/claims.hpp"
+#include "jwtservice/detail/random.hpp"
 #include "jwtservice/detail/saturating.hpp"
 #include "jwtservice/detail/text.hpp"
 #include "jwtservice/errors.hpp"
@@ -86,8 +87,8 @@ void append_string_claim(std::string& out, std::string_view name, std::string_vi
 }
 
 /// The claims of the payload, in the Python package's order, `bnd` after `jti`.
-std::string write_payload(const CreateRequest& request, std::string_view jti, std::int64_t now,
-                          const Config& config, const Keyring& keys) {
+std::string write_payload(const CreateRequest& request, std::int64_t now, const Config& config,
+                          const Keyring& keys, std::string* drawn_jti) {
   std::string payload;
   payload.reserve(200 + request.sub.size() + config.issuer.size());
   payload += "{\"sub\":";
@@ -107,7 +108,15 @@ std::string write_payload(const CreateRequest& request, std::string_view jti, st
     append_string_claim(payload, "aud", *config.audience, "JWTSERVICE_AUDIENCE");
   }
   if (request.action) append_string_claim(payload, "action", *request.action, "action");
-  append_string_claim(payload, "jti", jti, "jti");
+  if (request.jti) {
+    append_string_claim(payload, "jti", *request.jti, "jti");
+  } else {
+    payload += ",\"jti\":\"";
+    const std::size_t at = payload.size();
+    append_uuid4(payload);  // hex and dashes: nothing to escape
+    if (drawn_jti != nullptr) drawn_jti->assign(payload, at, payload.size() - at);
+    payload += '"';
+  }
   if (request.binding) {
     // The state itself never enters the token: only its keyed digest, bound to sub.
     const BindingText bnd = keys.binding(0, request.sub, *request.binding);
@@ -141,12 +150,12 @@ void check_create_request(const CreateRequest& request) {
   }
 }
 
-std::string write_signing_input(const CreateRequest& request, std::string_view jti, std::int64_t now,
-                                const Config& config, const Keyring& keys) {
+std::string write_signing_input(const CreateRequest& request, std::int64_t now, const Config& config,
+                                const Keyring& keys, std::string* drawn_jti) {
   if (request.expires_in > 0 && now > int64_max - request.expires_in) {
     throw InvalidArgument("expires_in is too large: exp would overflow");
   }
-  const std::string payload = write_payload(request, jti, now, config, keys);
+  const std::string payload = write_payload(request, now, config, keys, drawn_jti);
   const std::size_t signed_size = kHeaderB64.size() + 1 + base64url_encoded_size(payload.size()) + 1 +
                                   base64url_encoded_size(Mac256{}.size());
   if (signed_size > config.max_token_bytes) {

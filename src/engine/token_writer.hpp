@@ -19,11 +19,13 @@ namespace jwtservice::detail {
 void check_create_request(const CreateRequest& request);
 
 /// The signing input `header.payload` of a token issued at `now`, claims in the order the
-/// Python package writes them (then `bnd` after `jti`). `jti` is the token's id (the request's,
-/// or one the caller drew). Throws InvalidArgument for text that is not UTF-8, or when the
-/// signed token would be longer than `config.max_token_bytes`.
-[[nodiscard]] std::string write_signing_input(const CreateRequest& request, std::string_view jti,
-                                              std::int64_t now, const Config& config, const Keyring& keys);
+/// Python package writes them (then `bnd` after `jti`). The jti is the request's, or a random
+/// UUID v4 written straight into the payload (and copied to `drawn_jti` when it is not null).
+/// Throws InvalidArgument for text that is not UTF-8, or when the signed token would be longer
+/// than `config.max_token_bytes`; TokenCreationError when the CSPRNG fails.
+[[nodiscard]] std::string write_signing_input(const CreateRequest& request, std::int64_t now,
+                                              const Config& config, const Keyring& keys,
+                                              std::string* drawn_jti);
 
 /// Appends `.signature` (SECRET_KEY's MAC of the signing input) to make the token; throws
 /// TokenCreationError when the MAC fails.
