@@ -354,7 +354,7 @@ TEST(RedisOutOfMemory, WithNoevictionARevocationFailsClosedAndValidationGoesOn) 
   jt::RawRedis raw{server.port()};
   // Fills memory until even a tiny write is refused (a big write's own buffer counts while it
   // is refused, so only a tiny one shows that memory is really full).
-  const std::string filler(16 * 1024, 'f');
+  const std::string filler(std::size_t{16} * 1024, 'f');
   bool full = false;
   for (int i = 0; i < 4000 && !full; ++i) {
     if (raw.text({"SET", "filler:" + std::to_string(i), filler}) != "OK") {

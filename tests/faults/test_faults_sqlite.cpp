@@ -11,6 +11,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "fault_support.hpp"
 #include "store_fixtures.hpp"
@@ -331,7 +332,7 @@ TEST_F(SqliteFaults, AWriteLockHeldLongerThanTheBusyTimeoutFailsWritesClosedInBo
 /// A 1 MiB tmpfs mounted over a directory of the test's own (needs root), unmounted at the end.
 class SmallMount {
  public:
-  explicit SmallMount(const std::filesystem::path& where) : where_(where) {
+  explicit SmallMount(std::filesystem::path where) : where_(std::move(where)) {
     std::filesystem::create_directories(where_);
     if (::geteuid() != 0) {
       why_not_ = "not root: mounting a small tmpfs needs root";
@@ -362,7 +363,7 @@ void fill(const std::filesystem::path& path) {
   const std::string block(4096, '\0');
   while (std::fwrite(block.data(), 1, block.size(), f) == block.size() && std::fflush(f) == 0) {
   }
-  std::fclose(f);
+  (void)std::fclose(f);
 }
 
 TEST_F(SqliteFaults, AFullDiskFailsRevocationsClosedAndKeepsValidating) {
