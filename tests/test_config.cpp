@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "env_guard.hpp"
 #include "jwtservice/jwtservice.hpp"
 
 namespace {
@@ -114,29 +115,7 @@ Config hand_built() {
   return config;
 }
 
-/// Sets or unsets one environment variable and restores its previous state when destroyed.
-class EnvVarGuard {
- public:
-  explicit EnvVarGuard(std::string name) : name_(std::move(name)) {
-    if (const char* old = std::getenv(name_.c_str())) old_ = old;
-  }
-  EnvVarGuard(const EnvVarGuard&) = delete;
-  EnvVarGuard& operator=(const EnvVarGuard&) = delete;
-  ~EnvVarGuard() {
-    if (old_) {
-      ::setenv(name_.c_str(), old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_.c_str());
-    }
-  }
-
-  void set(const std::string& value) const { ::setenv(name_.c_str(), value.c_str(), 1); }
-  void unset() const { ::unsetenv(name_.c_str()); }
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
+using jwtservice::testing::EnvVarGuard;
 
 /// Starts every test from an environment without any jwtservice key, restoring it afterwards.
 class ConfigFromEnv : public testing::Test {

@@ -1,7 +1,6 @@
 // Key rotation (API.md §7): JWTSERVICE_SECRET_KEY_FALLBACKS verify, SECRET_KEY alone signs, a
 // fallback token's binding uses its own key, and the loaders' rules for the list.
 #include <gtest/gtest.h>
-#include <stdlib.h>  // setenv, unsetenv (POSIX)
 
 #include <cstdlib>
 #include <map>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "binding_oracle.hpp"
+#include "env_guard.hpp"
 #include "token_forge.hpp"
 
 namespace {
@@ -208,27 +208,7 @@ TEST_F(RotationTest, ConfigShowsNeitherKeyAfterConstruction) {
 
 // --- loaders ---------------------------------------------------------------------------------------
 
-/// Sets or unsets one environment variable and restores its previous state when destroyed.
-class EnvVarGuard {
- public:
-  explicit EnvVarGuard(std::string name) : name_(std::move(name)) {
-    if (const char* old = std::getenv(name_.c_str())) old_ = old;
-  }
-  EnvVarGuard(const EnvVarGuard&) = delete;
-  EnvVarGuard& operator=(const EnvVarGuard&) = delete;
-  ~EnvVarGuard() {
-    if (old_) {
-      ::setenv(name_.c_str(), old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_.c_str());
-    }
-  }
-  void set(const std::string& value) const { ::setenv(name_.c_str(), value.c_str(), 1); }
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
+using jt::EnvVarGuard;
 
 const std::vector<std::string> kTwo{std::string{kOld}, std::string{kOlder}};
 const std::string kTwoText = json(kTwo).dump();

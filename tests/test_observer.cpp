@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "fake_store.hpp"
 #include "token_forge.hpp"
 
 namespace {
@@ -46,23 +47,7 @@ struct Recorded {
   std::chrono::nanoseconds duration{};
 };
 
-/// A store that fails on demand and can run a hook (e.g. advance a clock) on each call.
-struct FakeStore {
-  std::set<std::string, std::less<>> revoked;
-  bool fail = false;
-  std::function<void()> on_call;
-
-  bool is_revoked(std::string_view jti) {
-    if (on_call) on_call();
-    if (fail) throw std::runtime_error("connection refused");
-    return revoked.contains(jti);
-  }
-  bool revoke(std::string_view jti, std::int64_t ttl, const jwtservice::RevocationMetadata&) {
-    if (on_call) on_call();
-    if (fail) throw std::runtime_error("connection refused");
-    return ttl > 0 && revoked.emplace(jti).second;
-  }
-};
+using jwtservice::testing::FakeStore;
 
 class ObserverTest : public ::testing::Test {
  protected:

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "fake_store.hpp"
 #include "token_forge.hpp"
 
 namespace {
@@ -22,23 +23,7 @@ using jwtservice::Status;
 using json = nlohmann::json;
 namespace jt = jwtservice::testing;
 
-/// A store answering from a fixed set, counting calls, or throwing on demand.
-struct FakeStore {
-  std::set<std::string, std::less<>> revoked;
-  bool fail = false;
-  bool fail_non_std = false;
-  std::atomic<int> calls{0};
-
-  bool is_revoked(std::string_view jti) {
-    ++calls;
-    if (fail) throw std::runtime_error("connection refused");
-    if (fail_non_std) throw 42;
-    return revoked.contains(jti);
-  }
-  bool revoke(std::string_view jti, std::int64_t ttl, const jwtservice::RevocationMetadata&) {
-    return ttl > 0 && revoked.emplace(jti).second;
-  }
-};
+using jwtservice::testing::FakeStore;
 
 class ValidateTest : public ::testing::Test {
  protected:

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "raw_sqlite.hpp"
 #include "store_fixtures.hpp"
 #include "token_forge.hpp"
 
@@ -22,51 +23,7 @@ using jwtservice::SQLiteRevocationStore;
 using jwtservice::StoreError;
 namespace jt = jwtservice::testing;
 
-/// A raw connection, as the Python package (or an operator) would open the same file.
-class RawDb {
- public:
-  explicit RawDb(const std::filesystem::path& path) {
-    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) ADD_FAILURE() << "cannot open " << path;
-    sqlite3_busy_timeout(db_, 5000);
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  void exec(const std::string& sql) {
-    char* error = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-      ADD_FAILURE() << sql << ": " << (error ? error : "?");
-    }
-    sqlite3_free(error);
-  }
-  /// The rows of a query, each column as text ("NULL" for null).
-  std::vector<std::vector<std::string>> rows(const std::string& sql) {
-    std::vector<std::vector<std::string>> out;
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
-      return out;
-    }
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      std::vector<std::string> row;
-      for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-        const auto* text = sqlite3_column_text(stmt, i);
-        row.emplace_back(text ? reinterpret_cast<const char*>(text) : "NULL");
-      }
-      out.push_back(std::move(row));
-    }
-    sqlite3_finalize(stmt);
-    return out;
-  }
-  std::string scalar(const std::string& sql) {
-    const auto r = rows(sql);
-    return r.empty() || r[0].empty() ? "" : r[0][0];
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
+using jt::RawDb;
 
 class SqliteStore : public ::testing::Test {
  protected:

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "binding_oracle.hpp"
+#include "fake_store.hpp"
 #include "jwtservice/detail/base64url.hpp"
 #include "token_forge.hpp"
 
@@ -35,25 +36,7 @@ constexpr std::string_view kSub = "user@example.com";
 constexpr std::string_view kState = "$2b$12$password-hash-v1";
 constexpr std::string_view kOtherState = "$2b$12$password-hash-v2";
 
-/// A store answering from a set, remembering each TTL, failing on demand.
-struct FakeStore {
-  std::set<std::string, std::less<>> revoked;
-  std::vector<std::int64_t> ttls;
-  bool fail = false;
-  int calls = 0;
-
-  bool is_revoked(std::string_view jti) {
-    ++calls;
-    if (fail) throw std::runtime_error("connection refused");
-    return revoked.contains(jti);
-  }
-  bool revoke(std::string_view jti, std::int64_t ttl, const jwtservice::RevocationMetadata&) {
-    ++calls;
-    if (fail) throw std::runtime_error("connection refused");
-    ttls.push_back(ttl);
-    return ttl > 0 && revoked.emplace(jti).second;
-  }
-};
+using jwtservice::testing::FakeStore;
 
 /// A shared limiter whose budget is always spent.
 struct SpentLimiter {

@@ -18,7 +18,7 @@
 
 #include "jwtservice/jwtservice.hpp"
 #if JWTSERVICE_WITH_SQLITE
-#include <sqlite3.h>
+#include "raw_sqlite.hpp"
 #endif
 
 extern char** environ;
@@ -29,47 +29,6 @@ namespace jwtservice::testing {
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
-
-#if JWTSERVICE_WITH_SQLITE
-/// A raw connection, as the Python package (or an operator) would open the same file.
-class RawDb {
- public:
-  explicit RawDb(const std::filesystem::path& path) {
-    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) ADD_FAILURE() << "cannot open " << path;
-    sqlite3_busy_timeout(db_, 5000);
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  /// Runs `sql`; the SQLite result code (a failure is reported unless `may_fail`).
-  int exec(const std::string& sql, bool may_fail = false) {
-    char* error = nullptr;
-    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
-    if (rc != SQLITE_OK && !may_fail) ADD_FAILURE() << sql << ": " << (error ? error : "?");
-    sqlite3_free(error);
-    return rc;
-  }
-  /// The first column of the first row ("" when none, "NULL" for null).
-  std::string scalar(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    std::string out;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
-      return out;
-    }
-    if (sqlite3_step(stmt) == SQLITE_ROW) {
-      const auto* text = sqlite3_column_text(stmt, 0);
-      out = text ? reinterpret_cast<const char*>(text) : "NULL";
-    }
-    sqlite3_finalize(stmt);
-    return out;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
-#endif
 
 /// What a program printed and how it ended.
 struct RunResult {
