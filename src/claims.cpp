@@ -676,26 +676,4 @@ std::optional<nlohmann::json> parse_strict_object(std::string_view text) noexcep
   }
 }
 
-bool is_string_array(const JsonSpan& array) noexcept {
-  if (array.type != JsonType::array) return false;
-  const std::string_view t = array.raw;
-  std::size_t i = 1;
-  while (is_ws(t[i]))
-    ++i;
-  if (t[i] == ']') return true;
-  for (;;) {
-    if (t[i] != '"') return false;
-    for (++i; t[i] != '"'; ++i) {
-      if (t[i] == '\\') ++i;
-    }
-    ++i;
-    while (is_ws(t[i]))
-      ++i;
-    if (t[i] == ']') return true;
-    ++i;  // ','
-    while (is_ws(t[i]))
-      ++i;
-  }
-}
-
 }  // namespace jwtservice::detail

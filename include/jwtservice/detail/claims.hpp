@@ -83,23 +83,24 @@ bool find_string(const JsonSpan& array, F&& f) noexcept(std::is_nothrow_invocabl
 [[nodiscard]] std::size_t utf8_sequence_length(std::string_view s) noexcept;
 
 /// Reads the array once: true when every member is a string.
-[[nodiscard]] bool is_string_array(const JsonSpan& array) noexcept;
+[[nodiscard]] inline bool is_string_array(const JsonSpan& array) noexcept;
 
 // --- implementation of the template ---------------------------------------------------------
 
 namespace claims_internal {
 inline bool is_ws(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-}  // namespace claims_internal
 
+enum class Walk { stopped, ended, not_a_string };
+
+/// The one walker over an array the reader has validated: calls `f(JsonSpan)` for each member,
+/// in order, while they are strings. Only the text's shape is followed (it is known to be JSON).
 template <class F>
-bool find_string(const JsonSpan& array, F&& f) noexcept(std::is_nothrow_invocable_v<F&, const JsonSpan&>) {
-  using claims_internal::is_ws;
-  // The text was validated by read_claims and is_string_array: only its shape is followed.
-  const std::string_view t = array.raw;
+Walk walk_strings(std::string_view t, F& f) noexcept(std::is_nothrow_invocable_v<F&, const JsonSpan&>) {
   std::size_t i = 1;  // past '['
   while (is_ws(t[i]))
     ++i;
-  while (t[i] == '"') {
+  while (t[i] != ']') {
+    if (t[i] != '"') return Walk::not_a_string;
     const std::size_t start = ++i;
     bool escaped = false;
     for (; t[i] != '"'; ++i) {
@@ -108,7 +109,7 @@ bool find_string(const JsonSpan& array, F&& f) noexcept(std::is_nothrow_invocabl
         ++i;
       }
     }
-    if (f(JsonSpan{JsonType::string, escaped, t.substr(start, i - start)})) return true;
+    if (f(JsonSpan{JsonType::string, escaped, t.substr(start, i - start)})) return Walk::stopped;
     ++i;
     while (is_ws(t[i]))
       ++i;
@@ -116,7 +117,19 @@ bool find_string(const JsonSpan& array, F&& f) noexcept(std::is_nothrow_invocabl
     while (is_ws(t[i]))
       ++i;
   }
-  return false;
+  return Walk::ended;
+}
+}  // namespace claims_internal
+
+template <class F>
+bool find_string(const JsonSpan& array, F&& f) noexcept(std::is_nothrow_invocable_v<F&, const JsonSpan&>) {
+  return claims_internal::walk_strings(array.raw, f) == claims_internal::Walk::stopped;
+}
+
+bool is_string_array(const JsonSpan& array) noexcept {
+  if (array.type != JsonType::array) return false;
+  auto keep_going = [](const JsonSpan&) noexcept { return false; };
+  return claims_internal::walk_strings(array.raw, keep_going) == claims_internal::Walk::ended;
 }
 
 }  // namespace jwtservice::detail
