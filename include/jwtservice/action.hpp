@@ -69,13 +69,23 @@ concept ActionEnum = std::is_enum_v<A> && requires {
   { action_traits<A>::names[0].second } -> std::convertible_to<std::string_view>;
 };
 
+namespace detail {
+/// Where `action` stands in action_traits<Action>::names, or nullopt when it is not listed.
+template <ActionEnum Action>
+[[nodiscard]] constexpr std::optional<std::size_t> action_position(Action action) noexcept {
+  const auto& names = action_traits<Action>::names;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (names[i].first == action) return i;
+  }
+  return std::nullopt;
+}
+}  // namespace detail
+
 /// The claim name of `action`, or nullopt for an enumerator the trait does not list.
 template <ActionEnum Action>
 [[nodiscard]] constexpr std::optional<std::string_view> action_name(Action action) noexcept {
-  for (const auto& [value, name] : action_traits<Action>::names) {
-    if (value == action) return name;
-  }
-  return std::nullopt;
+  const auto i = detail::action_position(action);
+  return i ? std::optional<std::string_view>{action_traits<Action>::names[*i].second} : std::nullopt;
 }
 
 /// The enumerator whose name is exactly `name` (case-sensitive), or nullopt.

@@ -255,9 +255,8 @@ class BasicService {
       request.audience = detail::ExpectedAudience{options.audience.list()};
     }
     if (options.action) {
-      const auto name = action_name(*options.action);
-      if (!name) throw InvalidArgument("ValidateOptions::action is not listed in action_traits");
-      request.action = static_cast<std::size_t>(action_index(*name));
+      request.action = detail::action_position(*options.action);
+      if (!request.action) throw InvalidArgument("ValidateOptions::action is not listed in action_traits");
     }
     if (options.max_age && *options.max_age <= 0) {
       throw InvalidArgument("ValidateOptions::max_age must be a positive number of seconds");
