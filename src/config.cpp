@@ -214,7 +214,7 @@ Config validated(Config config) {
   }
   // The URL may hold a password: messages describe it, never quote it.
   if (config.redis_url && is_blank(*config.redis_url)) fail(kRedisUrl, "must not be blank");
-  if (config.redis_url && !iequals(std::string_view{*config.redis_url}.substr(0, 8), "redis://")) {
+  if (config.redis_url && !detail::istarts_with(*config.redis_url, "redis://")) {
     fail(kRedisUrl, "must start with redis:// (redis://[[user]:password@]host[:port][/db])");
   }
   if (is_blank(config.redis_prefix)) fail(kRedisPrefix, "must not be blank");

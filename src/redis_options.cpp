@@ -27,10 +27,6 @@ constexpr std::string_view kScheme = "redis://";
   throw ConfigError(message);
 }
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) noexcept {
-  return detail::iequals(s.substr(0, prefix.size()), prefix);
-}
-
 std::string percent_decode(std::string_view s, std::string_view what) {
   std::string out;
   out.reserve(s.size());
@@ -60,8 +56,8 @@ bool parse_decimal(std::string_view s, Int& out) noexcept {
 
 /// What follows `redis://`, once the scheme and the characters no part may hold are checked.
 std::string_view after_scheme(std::string_view url) {
-  if (starts_with_ci(url, "rediss://")) bad_url("uses TLS (rediss://), which is not supported");
-  if (!starts_with_ci(url, kScheme)) bad_url("must start with redis://");
+  if (detail::istarts_with(url, "rediss://")) bad_url("uses TLS (rediss://), which is not supported");
+  if (!detail::istarts_with(url, kScheme)) bad_url("must start with redis://");
   const std::string_view rest = url.substr(kScheme.size());
   if (rest.find_first_of("?#") != std::string_view::npos) bad_url("must not have a query or fragment");
   for (char c : rest) {

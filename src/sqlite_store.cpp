@@ -47,14 +47,6 @@ constexpr int kBusyTimeoutMs = 5000;
 
 using detail::is_blank;
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) noexcept {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  }
-  return true;
-}
-
 /// SQLite opens `:memory:` and, as Debian builds it (SQLITE_USE_URI=1, which no connection can
 /// turn off), `file:` URIs such as `file:x.db?mode=memory` or `?immutable=1`: databases that
 /// keep nothing, or that never see another process's revocations. Refused by name.
@@ -64,7 +56,7 @@ void refuse_paths_that_store_nothing(const std::string& text) {
         "SQLiteRevocationStore path ':memory:' is an in-memory database: its revocations "
         "would vanish with the process and no other process would see them; give a file path");
   }
-  if (starts_with_ci(text, "file:")) {
+  if (detail::istarts_with(text, "file:")) {
     throw ConfigError("SQLiteRevocationStore path '" + text +
                       "' is an SQLite URI (file:...), which is refused: mode=memory, immutable=1 and "
                       "the like store nothing or miss other processes' revocations; give a plain path "

@@ -282,12 +282,12 @@ jwtservice::RevocationStoreHandle open_store(const std::optional<std::string>& u
   }
   if (*uri == "redis" || uri->rfind("redis://", 0) == 0) {
 #if JWTSERVICE_WITH_REDIS
-    if (*uri == "redis") {
-      if (!config.redis_url) throw UsageError{"--store redis needs JWTSERVICE_REDIS_URL"};
-      return std::make_shared<jwtservice::RedisRevocationStore>(config);
-    }
-    return std::make_shared<jwtservice::RedisRevocationStore>(
-        *uri, jwtservice::RedisOptions{.prefix = config.redis_prefix});
+    // One Config-built store for both forms, so that every Redis key of the config (prefix,
+    // JWTSERVICE_REDIS_ALLOW_EVICTION, ...) holds for --store redis://... as well.
+    jwtservice::Config with_url = config;
+    if (*uri != "redis") with_url.redis_url = *uri;
+    if (!with_url.redis_url) throw UsageError{"--store redis needs JWTSERVICE_REDIS_URL"};
+    return std::make_shared<jwtservice::RedisRevocationStore>(with_url);
 #else
     throw UsageError{"this jwtservice was built without Redis (JWTSERVICE_WITH_REDIS=OFF)"};
 #endif

@@ -36,6 +36,11 @@ inline constexpr std::string_view hex_digits = "0123456789abcdef";
   return true;
 }
 
+/// True when `s` starts with `prefix`, ASCII letters compared without case (`file:`, `FILE:`).
+[[nodiscard]] constexpr bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
 /// True for an empty string or one of ASCII whitespace only (what the README calls "blank").
 [[nodiscard]] inline bool is_blank(std::string_view s) noexcept {
   for (const char c : s) {
