@@ -10,23 +10,16 @@
 #include "engine/keyring.hpp"
 #include "engine/limits.hpp"
 #include "engine/metrics.hpp"
-#include "engine/safe_log.hpp"
 #include "engine/token_decoder.hpp"
 #include "engine/token_writer.hpp"
 #include "jwtservice/detail/text.hpp"
 #include "jwtservice/errors.hpp"
+#include "safe_log.hpp"
 
 namespace jwtservice::detail {
 namespace {
 
 enum class Mode { validate, consume };
-
-Verdict refusal(Reason reason, std::optional<std::string> jti = std::nullopt) {
-  Verdict v;
-  v.reason = reason;
-  v.jti = std::move(jti);
-  return v;
-}
 
 /// Wipes a secret in place and releases its memory.
 void wipe(std::string& secret) noexcept {
@@ -72,8 +65,9 @@ struct Engine::Impl {
         limits(config, std::move(options.rate_limiter), options.monotonic_clock, log),
         metrics(std::move(options.observer), std::move(options.monotonic_clock), log) {}
 
-  Verdict run(std::string_view token, const ValidateRequest& request, Mode mode, Seen* seen) const;
-  Verdict finish(const std::string& jti, std::optional<std::int64_t> exp, std::int64_t now, Mode mode) const;
+  Reason run(std::string_view token, const ValidateRequest& request, Mode mode, Seen* seen,
+             Verdict& out) const;
+  Reason finish(const std::string& jti, std::optional<std::int64_t> exp, std::int64_t now, Mode mode) const;
   bool store_revoke(std::string_view jti, std::int64_t ttl, std::optional<std::string_view> reason) const;
   void warn_about(const Config& given) const;
 };
@@ -157,16 +151,14 @@ std::string Engine::create(const CreateRequest& request) const {
 Verdict Engine::validate(std::string_view token, const ValidateRequest& request) const noexcept {
   const auto started = impl_->metrics.start();
   Seen seen;
-  // Built in place (no move of the verdict), whatever the outcome.
-  Verdict v = [&]() noexcept {
-    try {
-      return impl_->run(token, request, Mode::validate, impl_->metrics.observing() ? &seen : nullptr);
-    } catch (...) {
-      // Only resource exhaustion gets here; refuse the token rather than guess.
-      impl_->log(LogLevel::error, "token validation failed internally (out of memory?); token refused");
-      return refusal(Reason::invalid);
-    }
-  }();
+  Verdict v;  // the one object returned: built in the caller's slot, never moved
+  try {
+    v.reason = impl_->run(token, request, Mode::validate, impl_->metrics.observing() ? &seen : nullptr, v);
+  } catch (...) {
+    // Only resource exhaustion gets here; refuse the token rather than guess.
+    impl_->log(LogLevel::error, "token validation failed internally (out of memory?); token refused");
+    v = Verdict{};  // reason invalid, no claims
+  }
   impl_->metrics.record({Operation::validate, v.reason, seen.action, seen.sub, seen.jti, {}}, started);
   return v;
 }
@@ -174,74 +166,78 @@ Verdict Engine::validate(std::string_view token, const ValidateRequest& request)
 Verdict Engine::consume(std::string_view token, const ValidateRequest& request) const {
   const auto started = impl_->metrics.start();
   Seen seen;
+  Verdict v;
   try {
     if (!impl_->store) {
       throw StoreError("consumir needs a revocation store: single use cannot be enforced without one");
     }
-    Verdict v = impl_->run(token, request, Mode::consume, impl_->metrics.observing() ? &seen : nullptr);
-    impl_->metrics.record({Operation::consume, v.reason, seen.action, seen.sub, seen.jti, {}}, started);
-    return v;
+    v.reason = impl_->run(token, request, Mode::consume, impl_->metrics.observing() ? &seen : nullptr, v);
   } catch (const StoreError&) {
     impl_->metrics.record(
         {Operation::consume, Reason::store_unavailable, seen.action, seen.sub, seen.jti, {}}, started);
     throw;
   }
+  impl_->metrics.record({Operation::consume, v.reason, seen.action, seen.sub, seen.jti, {}}, started);
+  return v;
 }
 
-Verdict Engine::Impl::run(std::string_view token, const ValidateRequest& request, Mode mode,
-                          Seen* seen) const {
-  if (is_blank(token)) return refusal(Reason::missing_token);            // 1
-  if (!limits.acquire_validate()) return refusal(Reason::rate_limited);  // 2
+/// The documented steps, in order (docs/validation.md): the first reason met, or Reason::none.
+/// `out` is filled with the token's claims only when every claim check passed; a refusal
+/// after that leaves only the jti of a revoked token.
+Reason Engine::Impl::run(std::string_view token, const ValidateRequest& request, Mode mode, Seen* seen,
+                         Verdict& out) const {
+  if (is_blank(token)) return Reason::missing_token;            // 1
+  if (!limits.acquire_validate()) return Reason::rate_limited;  // 2
   DecodedToken decoded;
-  if (const Reason r = decode_token(token, config, keys, decoded); r != Reason::none)
-    return refusal(r);                              // 3-5
+  if (const Reason r = decode_token(token, config, keys, decoded); r != Reason::none) return r;  // 3-5
   if (seen != nullptr) seen->take(decoded.claims);  // verified: an observer may see who and what
   const std::int64_t now = clock();
   ClaimChecker check{decoded, now, request, config, keys};
-  if (const Reason r = check.issued_at(); r != Reason::none) return refusal(r);        // 6
-  if (const Reason r = check.not_before(); r != Reason::none) return refusal(r);       // 7
-  if (const Reason r = check.expiry(); r != Reason::none) return refusal(r);           // 8
-  if (const Reason r = check.issuer(); r != Reason::none) return refusal(r);           // 9
-  if (const Reason r = check.audience(); r != Reason::none) return refusal(r);         // 10
-  if (const Reason r = check.subject(); r != Reason::none) return refusal(r);          // 11
-  if (const Reason r = check.action(); r != Reason::none) return refusal(r);           // 12
-  if (const Reason r = check.expected_action(); r != Reason::none) return refusal(r);  // 13
-  if (const Reason r = check.extra_data(); r != Reason::none) return refusal(r);       // 14
-  if (const Reason r = check.binding(); r != Reason::none) return refusal(r);          // 15
-  Verdict v;
-  check.fill(v);
-  if (!store) {
-    v.reason = Reason::none;
-    return v;
+  if (const Reason r = check.issued_at(); r != Reason::none) return r;        // 6
+  if (const Reason r = check.not_before(); r != Reason::none) return r;       // 7
+  if (const Reason r = check.expiry(); r != Reason::none) return r;           // 8
+  if (const Reason r = check.issuer(); r != Reason::none) return r;           // 9
+  if (const Reason r = check.audience(); r != Reason::none) return r;         // 10
+  if (const Reason r = check.subject(); r != Reason::none) return r;          // 11
+  if (const Reason r = check.action(); r != Reason::none) return r;           // 12
+  if (const Reason r = check.expected_action(); r != Reason::none) return r;  // 13
+  if (const Reason r = check.extra_data(); r != Reason::none) return r;       // 14
+  if (const Reason r = check.binding(); r != Reason::none) return r;          // 15
+  check.fill(out);
+  if (!store) return Reason::none;
+  if (!out.jti || is_blank(*out.jti)) {  // 16
+    out = Verdict{};
+    return Reason::missing_jti;
   }
-  if (!v.jti || is_blank(*v.jti)) return refusal(Reason::missing_jti);  // 16
-  const Verdict last = finish(*v.jti, decoded.exp, now, mode);          // 17, 18
-  if (last.reason != Reason::none) return last;
-  v.reason = Reason::none;
-  return v;
+  if (const Reason r = finish(*out.jti, decoded.exp, now, mode); r != Reason::none) {  // 17, 18
+    std::optional<std::string> jti = r == Reason::revoked ? std::move(out.jti) : std::nullopt;
+    out = Verdict{};
+    out.jti = std::move(jti);  // a revoked token names its jti, and nothing else
+    return r;
+  }
+  return Reason::none;
 }
 
 /// Steps 17 and 18 for validate: ask the store, failing closed. For consume, the store's
 /// atomic insert is the check: exactly one caller inserts, every other one is told "revoked";
 /// a store that fails throws StoreError, so nothing is ever consumed twice.
-Verdict Engine::Impl::finish(const std::string& jti, std::optional<std::int64_t> exp, std::int64_t now,
-                             Mode mode) const {
+Reason Engine::Impl::finish(const std::string& jti, std::optional<std::int64_t> exp, std::int64_t now,
+                            Mode mode) const {
   if (mode == Mode::consume) {
     const auto ttl = revocation_ttl(exp, now, config.leeway, revocation_ttl_max);
-    if (!ttl || !store_revoke(jti, *ttl, "consumed")) return refusal(Reason::revoked, jti);
-    return refusal(Reason::none);
+    return ttl && store_revoke(jti, *ttl, "consumed") ? Reason::none : Reason::revoked;
   }
   bool revoked = false;
   try {
     revoked = store.is_revoked(jti);
   } catch (const std::exception& e) {
     log(LogLevel::error, std::string{"revocation store failed: "} + e.what());
-    return refusal(Reason::store_unavailable);
+    return Reason::store_unavailable;
   } catch (...) {
     log(LogLevel::error, "revocation store failed with a non-standard exception");
-    return refusal(Reason::store_unavailable);
+    return Reason::store_unavailable;
   }
-  return revoked ? refusal(Reason::revoked, jti) : refusal(Reason::none);
+  return revoked ? Reason::revoked : Reason::none;
 }
 
 bool Engine::revoke(std::string_view token, std::optional<std::string_view> reason) const {

@@ -37,18 +37,23 @@ void check_extra_value(const json& value, std::size_t depth_left) {
 }
 
 /// Appends `s` as a JSON string (UTF-8 kept as is, control characters escaped); invalid UTF-8
-/// becomes InvalidArgument naming `field`.
+/// becomes InvalidArgument naming `field`. Runs of bytes that need no escape are copied whole.
 void append_json_string(std::string& out, std::string_view s, std::string_view field) {
   out += '"';
+  std::size_t run = 0;  // the start of the bytes not yet copied
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       const std::size_t n = utf8_sequence_length(s.substr(i));
       if (n == 0) throw InvalidArgument(std::string{field} + " must be valid UTF-8");
-      out.append(s.substr(i, n));
       i += n;
       continue;
     }
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out.append(s.substr(run, i - run));
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -58,16 +63,13 @@ void append_json_string(std::string& out, std::string_view s, std::string_view f
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex_digits[c >> 4];
-          out += hex_digits[c & 0x0F];
-        } else {
-          out += static_cast<char>(c);
-        }
+        out += "\\u00";
+        out += hex_digits[c >> 4];
+        out += hex_digits[c & 0x0F];
     }
-    ++i;
+    run = ++i;
   }
+  out.append(s.substr(run));
   out += '"';
 }
 
@@ -111,7 +113,7 @@ std::string write_payload(const CreateRequest& request, std::int64_t now, const 
   if (request.jti) {
     append_string_claim(payload, "jti", *request.jti, "jti");
   } else {
-    payload += ",\"jti\":\"";
+    payload += R"(,"jti":")";
     const std::size_t at = payload.size();
     append_uuid4(payload);  // hex and dashes: nothing to escape
     if (drawn_jti != nullptr) drawn_jti->assign(payload, at, payload.size() - at);

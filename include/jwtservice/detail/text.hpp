@@ -42,9 +42,10 @@ inline constexpr std::string_view hex_digits = "0123456789abcdef";
 }
 
 /// True for an empty string or one of ASCII whitespace only (what the README calls "blank").
-[[nodiscard]] inline bool is_blank(std::string_view s) noexcept {
+[[nodiscard]] constexpr bool is_blank(std::string_view s) noexcept {
   for (const char c : s) {
-    if (!std::isspace(static_cast<unsigned char>(c))) return false;
+    // The C locale's isspace, without a call into the locale: ' ', \t, \n, \v, \f, \r.
+    if (c != ' ' && (c < '\t' || c > '\r')) return false;
   }
   return true;
 }
