@@ -127,6 +127,8 @@ struct SQLiteRevocationStore::Impl {
   std::int64_t cleanup_interval = 300;
   std::int64_t purge_margin = default_purge_margin_seconds;
   std::int64_t next_cleanup = std::numeric_limits<std::int64_t>::min();
+  std::chrono::milliseconds moved_check_interval = default_moved_check_interval;
+  std::chrono::steady_clock::time_point next_moved_check{};  // for reads
 
   Impl() = default;
   Impl(const Impl&) = delete;
@@ -243,11 +245,20 @@ struct SQLiteRevocationStore::Impl {
     fail("opened read-only but cannot be read");
   }
 
+  enum class Use { read, write };
+
   /// Reopens the path when the file this connection holds was deleted or replaced (renamed
   /// over): writing into an orphaned inode would report revocations nobody else can see, and
-  /// reading it would miss theirs. Also opens a connection that an earlier failure closed.
-  void ensure_current() {
+  /// reading it would miss theirs. Writes always check; reads at most once per
+  /// moved_check_interval (the check is a stat(), dearer than the lookup). Also opens a
+  /// connection that an earlier failure closed.
+  void ensure_current(Use use) {
     if (db != nullptr) {
+      if (use == Use::read && moved_check_interval.count() > 0) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now < next_moved_check) return;
+        next_moved_check = now + moved_check_interval;
+      }
       int moved = 0;
       if (sqlite3_file_control(db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved == 0) return;
       close(true);
@@ -278,7 +289,8 @@ struct SQLiteRevocationStore::Impl {
 
 SQLiteRevocationStore::SQLiteRevocationStore(const std::filesystem::path& path,
                                              std::int64_t cleanup_interval_seconds, Clock clock,
-                                             std::int64_t purge_margin_seconds)
+                                             std::int64_t purge_margin_seconds,
+                                             std::chrono::milliseconds moved_check_interval)
     : impl_(std::make_unique<Impl>()) {
   const std::string text = path.string();
   if (is_blank(text)) throw ConfigError("SQLiteRevocationStore path must not be blank");
@@ -290,7 +302,11 @@ SQLiteRevocationStore::SQLiteRevocationStore(const std::filesystem::path& path,
     throw ConfigError("SQLiteRevocationStore purge margin must be at least " +
                       std::to_string(default_purge_margin_seconds) + " seconds");
   }
+  if (moved_check_interval.count() < 0) {
+    throw ConfigError("SQLiteRevocationStore moved-file check interval must not be negative");
+  }
   impl_->path = text;
+  impl_->moved_check_interval = moved_check_interval;
   impl_->clock = clock ? std::move(clock) : Clock{&system_now};
   impl_->cleanup_interval = cleanup_interval_seconds;
   impl_->purge_margin = purge_margin_seconds;
@@ -311,7 +327,7 @@ bool SQLiteRevocationStore::read_only() const {
 bool SQLiteRevocationStore::is_revoked(std::string_view jti) {
   const std::int64_t now = impl_->clock();
   std::lock_guard lock{impl_->mutex};
-  impl_->ensure_current();
+  impl_->ensure_current(Impl::Use::read);
   sqlite3_stmt* stmt = impl_->is_revoked;
   StatementUse use{stmt};
   impl_->bind_text(stmt, 1, jti);
@@ -328,7 +344,7 @@ bool SQLiteRevocationStore::revoke(std::string_view jti, std::int64_t ttl_second
   if (ttl_seconds <= 0) return false;
   const std::int64_t now = impl_->clock();
   std::lock_guard lock{impl_->mutex};
-  impl_->ensure_current();
+  impl_->ensure_current(Impl::Use::write);
   if (impl_->read_only) impl_->fail_read_only();
   if (now >= impl_->next_cleanup) impl_->purge_locked(now);
   sqlite3_stmt* stmt = impl_->revoke;
@@ -348,7 +364,7 @@ bool SQLiteRevocationStore::revoke(std::string_view jti, std::int64_t ttl_second
 std::int64_t SQLiteRevocationStore::purge_expired() {
   const std::int64_t now = impl_->clock();
   std::lock_guard lock{impl_->mutex};
-  impl_->ensure_current();
+  impl_->ensure_current(Impl::Use::write);
   if (impl_->read_only) impl_->fail_read_only();
   return impl_->purge_locked(now);
 }

@@ -2,6 +2,7 @@
 // Python jwtservice package. Needs SQLite3 (CMake option JWTSERVICE_WITH_SQLITE).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -15,6 +16,10 @@ namespace jwtservice {
 /// How far behind the system clock the purge stays (one hour), so that no row a correct clock
 /// still holds live is deleted by a store whose own clock runs ahead (docs/stores-and-faults.md).
 inline constexpr std::int64_t default_purge_margin_seconds = 3600;
+
+/// How often, at most, `is_revoked` asks whether the database file was deleted or replaced
+/// (one stat() of the path, 1-10 µs on a VM: more than the lookup itself). Every write checks.
+inline constexpr std::chrono::milliseconds default_moved_check_interval{100};
 
 /// Revoked jtis in a SQLite database, in the Python package's schema:
 /// `revoked_tokens(jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, reason TEXT NULL,
@@ -34,19 +39,22 @@ inline constexpr std::int64_t default_purge_margin_seconds = 3600;
 /// - A file that cannot be written (chmod 444, chattr +i, a read-only directory or mount) is
 ///   opened read-only: `is_revoked` works, `revoke` and `purge_expired` throw StoreError
 ///   ("... is read-only").
-/// - A file deleted or replaced while the store runs is noticed before every call, and the
-///   path is opened again (a missing file is created with the schema): nothing is ever
-///   reported revoked into an orphaned file.
+/// - A file deleted or replaced while the store runs is noticed before every write, and before
+///   a read at most `moved_check_interval` (100 ms) after the last check; the path is then
+///   opened again (a missing file is created with the schema): nothing is ever reported
+///   revoked into an orphaned file, and reads see a replacement file within that interval.
 class SQLiteRevocationStore {
  public:
   /// Opens (creating it and its missing parent directories) the database at `path`.
   /// Throws ConfigError when the path is blank, `:memory:` or an SQLite URI (`file:...`; write
   /// `./file:x` for a file of that name), when a parent is not a directory, when the cleanup
-  /// interval is not positive or the purge margin is under default_purge_margin_seconds;
+  /// interval is not positive, the purge margin is under default_purge_margin_seconds or the
+  /// moved-file check interval is negative (0: check before every read);
   /// StoreError when SQLite cannot open, read or prepare it.
-  explicit SQLiteRevocationStore(const std::filesystem::path& path,
-                                 std::int64_t cleanup_interval_seconds = 300, Clock clock = &system_now,
-                                 std::int64_t purge_margin_seconds = default_purge_margin_seconds);
+  explicit SQLiteRevocationStore(
+      const std::filesystem::path& path, std::int64_t cleanup_interval_seconds = 300,
+      Clock clock = &system_now, std::int64_t purge_margin_seconds = default_purge_margin_seconds,
+      std::chrono::milliseconds moved_check_interval = default_moved_check_interval);
   ~SQLiteRevocationStore();
   SQLiteRevocationStore(const SQLiteRevocationStore&) = delete;
   SQLiteRevocationStore& operator=(const SQLiteRevocationStore&) = delete;

@@ -191,6 +191,40 @@ TEST_F(SqliteFaults, AReplacedDatabaseIsReopenedForReadsAndWrites) {
   EXPECT_TRUE(SQLiteRevocationStore{db()}.is_revoked("written-after")) << "written into the replaced file";
 }
 
+/// Puts a database holding only "new-file" at db(), as a restore from a backup does.
+void replace_database(const std::filesystem::path& db, const std::filesystem::path& scratch) {
+  ASSERT_TRUE(SQLiteRevocationStore{scratch}.revoke("new-file", 600, {}));
+  for (const char* suffix : {"", "-wal", "-shm"})
+    std::filesystem::remove(db.string() + suffix);
+  std::filesystem::rename(scratch, db);
+}
+
+TEST_F(SqliteFaults, WithAZeroIntervalEveryReadChecksForAReplacedFile) {
+  SQLiteRevocationStore store{db(), 300, &jwtservice::system_now, jwtservice::default_purge_margin_seconds,
+                              std::chrono::milliseconds{0}};
+  ASSERT_FALSE(store.is_revoked("new-file"));  // a read: the check is done and the file is current
+  replace_database(db(), dir_.path() / "restored.db");
+  EXPECT_TRUE(store.is_revoked("new-file")) << "the very next read should see the replacement";
+}
+
+TEST_F(SqliteFaults, ReadsCheckForAReplacedFileAtMostOncePerIntervalAndWritesAlways) {
+  SQLiteRevocationStore store{db(), 300, &jwtservice::system_now, jwtservice::default_purge_margin_seconds,
+                              std::chrono::hours{1}};
+  ASSERT_FALSE(store.is_revoked("new-file"));  // the first read checks; the next is due in an hour
+  replace_database(db(), dir_.path() / "restored.db");
+  EXPECT_FALSE(store.is_revoked("new-file")) << "reads inside the interval are documented to skip the check";
+  ASSERT_TRUE(store.revoke("written-after", 600, {}));  // a write always checks, and reopens
+  EXPECT_TRUE(SQLiteRevocationStore{db()}.is_revoked("written-after")) << "written into the orphaned file";
+  EXPECT_TRUE(store.is_revoked("new-file")) << "reads follow the reopened file";
+}
+
+TEST(SqliteStoreOptions, ANegativeMovedCheckIntervalIsAConfigError) {
+  jt::TempDir dir;
+  EXPECT_THROW(SQLiteRevocationStore(dir.path() / "x.db", 300, &jwtservice::system_now,
+                                     jwtservice::default_purge_margin_seconds, std::chrono::milliseconds{-1}),
+               jwtservice::ConfigError);
+}
+
 // --- read-only ---------------------------------------------------------------------------------------
 
 TEST_F(SqliteFaults, AnImmutableFileIsOpenedReadOnlyAndValidates) {
