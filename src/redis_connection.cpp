@@ -148,24 +148,16 @@ Failure io_failure(std::string_view what, int error) {
   return {message, false};
 }
 
-Failure failure_of(const redisContext* c, int saved_errno) {
-  Failure f;
-  if (c == nullptr) return {"out of memory", false};
-#ifdef REDIS_ERR_TIMEOUT
-  f.final = c->err == REDIS_ERR_TIMEOUT;
-#endif
-  // hiredis 0.14 reports a receive timeout as an I/O error with EAGAIN.
-  if (c->err == REDIS_ERR_IO && (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK ||
-                                 std::string_view{c->errstr} == "Resource temporarily unavailable")) {
-    f.final = true;
-  }
-  f.message = f.final ? "timed out" : (c->errstr[0] != '\0' ? c->errstr : "connection failed");
-  return f;
+/// Why hiredis could not connect (null: it could not even allocate its context).
+std::string connect_error(const redisContext* c) {
+  if (c == nullptr) return "out of memory";
+  return c->errstr[0] != '\0' ? c->errstr : "connection failed";
 }
 
 }  // namespace
 
 struct RedisConnectionPool::Impl {
+  const RedisConnectionPool* owner = nullptr;  // handed to on_open
   RedisUrl url;
   std::string name;
   timeval connect_timeout{};
@@ -197,10 +189,7 @@ struct RedisConnectionPool::Impl {
   /// check; throws StoreError.
   Context connect() {
     Context c{redisConnectWithTimeout(url.host.c_str(), url.port, connect_timeout)};
-    if (!c || c->err != 0) fail("cannot connect", failure_of(c.get(), errno).message);
-    if (redisSetTimeout(c.get(), to_timeval(command_timeout)) != REDIS_OK) {
-      fail("cannot set the command timeout", "");
-    }
+    if (!c || c->err != 0) fail("cannot connect", connect_error(c.get()));
     (void)redisEnableKeepAlive(c.get());  // finds a silently dead peer of an idle connection
     c->reader->fn = bounded_functions(c->reader->fn);
     if (url.password) {
@@ -214,13 +203,15 @@ struct RedisConnectionPool::Impl {
       setup(c.get(), {"SELECT", db}, "SELECT");
     }
     if (on_open) {
-      on_open([&](const std::vector<std::string_view>& args) {
-        RedisReply reply;
-        Failure failure;
-        if (!run(c.get(), args, reply, failure))
-          fail(std::string{args.empty() ? std::string_view{} : args[0]} + " failed", failure.message);
-        return reply;
-      });
+      on_open(
+          [&](const std::vector<std::string_view>& args) {
+            RedisReply reply;
+            Failure failure;
+            if (!run(c.get(), args, reply, failure))
+              fail(std::string{args.empty() ? std::string_view{} : args[0]} + " failed", failure.message);
+            return reply;
+          },
+          *owner);
     }
     return c;
   }
@@ -253,17 +244,19 @@ struct RedisConnectionPool::Impl {
     if (length < 0 || !command) throw std::bad_alloc();
 
     // MSG_NOSIGNAL: a peer that has gone away gives EPIPE, never a SIGPIPE that would end the process.
+    // A command fits the socket's buffer almost always: send first, wait only when it is full.
     for (std::size_t sent = 0; sent < static_cast<std::size_t>(length);) {
-      if (!wait_for(c->fd, POLLOUT, deadline)) {
-        failure = {"timed out", true};
-        return false;
-      }
       const ssize_t n = ::send(c->fd, command.get() + sent, static_cast<std::size_t>(length) - sent,
                                MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n >= 0) {
         sent += static_cast<std::size_t>(n);
-      } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      } else if (errno == EINTR) {
+        continue;
+      } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
         failure = io_failure("cannot send", errno);
+        return false;
+      } else if (!wait_for(c->fd, POLLOUT, deadline)) {
+        failure = {"timed out", true};
         return false;
       }
     }
@@ -275,7 +268,7 @@ struct RedisConnectionPool::Impl {
     ReplyBudget budget;
     const BudgetInUse in_use{c->reader, &budget};
     std::size_t received = 0;
-    std::array<char, 16384> buffer{};
+    std::array<char, 16384> buffer;  // NOLINT(cppcoreguidelines-pro-type-member-init): written by recv
     for (;;) {
       void* parsed = nullptr;
       if (redisReaderGetReply(c->reader, &parsed) != REDIS_OK) {
@@ -365,6 +358,22 @@ struct RedisConnectionPool::Impl {
     returned.notify_one();
   }
 
+  /// Closes every idle connection: one that had worked has just failed without a timeout, so the
+  /// server most likely restarted or dropped its clients, and the other idle ones are as dead.
+  /// Without this, the retry would take the next stale connection (at most one retry is made).
+  void drop_idle() {
+    std::vector<Context> stale;
+    stale.reserve(max_connections);  // `idle` keeps its capacity: give_back never allocates
+    {
+      std::lock_guard lock{mutex};
+      for (auto& c : idle)
+        stale.push_back(std::move(c));
+      open -= idle.size();
+      idle.clear();
+    }
+    returned.notify_all();
+  }  // closed here, outside the lock
+
   /// Puts a healthy connection back, or closes a failed one (null) and frees its place.
   void give_back(Context c) {
     {
@@ -381,6 +390,7 @@ struct RedisConnectionPool::Impl {
 
 RedisConnectionPool::RedisConnectionPool(RedisUrl url, const RedisOptions& options, RedisConnectCheck on_open)
     : impl_(std::make_unique<Impl>()) {
+  impl_->owner = this;
   impl_->on_open = std::move(on_open);
   impl_->name = url.redacted();
   impl_->url = std::move(url);
@@ -394,6 +404,15 @@ RedisConnectionPool::RedisConnectionPool(RedisUrl url, const RedisOptions& optio
 RedisConnectionPool::~RedisConnectionPool() = default;
 
 const std::string& RedisConnectionPool::name() const noexcept { return impl_->name; }
+
+void RedisConnectionPool::fail(std::string_view what, std::string_view detail) const {
+  impl_->fail(what, detail);
+}
+
+void RedisConnectionPool::unexpected_reply(std::string_view command, const RedisReply& reply) const {
+  if (reply.type == RedisReply::Type::error) fail(std::string{command} + " failed", reply.text);
+  fail(std::string{command} + " gave an unexpected reply");
+}
 
 RedisReply RedisConnectionPool::command(std::initializer_list<std::string_view> args) {
   return command(std::vector<std::string_view>(args));
@@ -417,11 +436,15 @@ RedisReply RedisConnectionPool::command(const std::vector<std::string_view>& arg
     }
     impl_->give_back(nullptr);  // a failed connection is never reused
     // A connection that had worked may have been cut while idle (the server restarted): one
-    // retry on a fresh connection makes the first call after a restart succeed. A timeout is
-    // not retried: the server is there but slow; nor is a reply over the caps or garbled. For `SET NX` a
-    // retry after a lost reply can only turn "inserted" into "already there" (fail closed), never make two
-    // callers win.
-    if (reused && attempt == 0 && !failure.final) continue;
+    // retry on a fresh connection makes the first call after a restart succeed, and the other
+    // idle connections, cut by the same restart, are closed first so that the retry cannot take
+    // one of them. A timeout is not retried: the server is there but slow; nor is a reply over
+    // the caps or garbled. For `SET NX` a retry after a lost reply can only turn "inserted" into
+    // "already there" (fail closed), never make two callers win.
+    if (reused && attempt == 0 && !failure.final) {
+      impl_->drop_idle();
+      continue;
+    }
     impl_->fail("command failed", failure.message);
   }
 }

@@ -71,10 +71,7 @@ struct RedisRateLimiter::Impl {
       reply = pool.command({"EVAL", kScript, "1", key, per_minute});  // loads it for next time
     }
     if (reply.type != detail::RedisReply::Type::integer) {
-      throw StoreError("Redis at " + pool.name() + ": the rate-limit script " +
-                       (reply.type == detail::RedisReply::Type::error
-                            ? "failed: " + reply.text
-                            : std::string{"gave an unexpected reply"}));
+      pool.unexpected_reply("the rate-limit script", reply);
     }
     return reply.integer == 1;
   }
@@ -105,7 +102,8 @@ bool RedisRateLimiter::try_acquire(std::string_view operation, std::int64_t per_
   if (per_minute <= 0) return true;
   try {
     const bool taken = impl_->shared(key_for(operation), std::to_string(per_minute));
-    impl_->degraded.store(false, std::memory_order_relaxed);
+    if (impl_->degraded.load(std::memory_order_relaxed))
+      impl_->degraded.store(false, std::memory_order_relaxed);
     return taken;
   } catch (...) {
     impl_->degraded.store(true, std::memory_order_relaxed);

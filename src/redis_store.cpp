@@ -11,20 +11,10 @@
 #include "jwtservice/config.hpp"
 #include "jwtservice/detail/redis_connection.hpp"
 #include "jwtservice/errors.hpp"
+#include "safe_log.hpp"
 
 namespace jwtservice {
 namespace {
-
-[[noreturn]] void unexpected(const detail::RedisConnectionPool& pool, std::string_view command,
-                             const detail::RedisReply& reply) {
-  std::string message = "Redis at " + pool.name() + ": " + std::string{command};
-  if (reply.type == detail::RedisReply::Type::error) {
-    message += " failed: " + reply.text;
-  } else {
-    message += " gave an unexpected reply";
-  }
-  throw StoreError(message);
-}
 
 /// The value of `field` in an INFO reply ("field:value" lines), if present.
 std::optional<std::string_view> info_field(std::string_view info, std::string_view field) {
@@ -46,15 +36,14 @@ std::optional<std::string_view> info_field(std::string_view info, std::string_vi
 /// revocations silently when its memory fills, un-revoking tokens, so it is refused unless
 /// the risk was accepted. Read once per connection: a policy changed later is seen by the next
 /// connection (after a failure or a failover).
-detail::RedisConnectCheck eviction_check(std::string name, bool allow_eviction, Logger logger) {
-  return [name = std::move(name), allow_eviction,
-          logger = std::move(logger)](const detail::RedisCommandFn& command) {
+detail::RedisConnectCheck eviction_check(bool allow_eviction, Logger logger) {
+  return [allow_eviction, log = detail::SafeLog{std::move(logger)}](const detail::RedisCommandFn& command,
+                                                                    const detail::RedisConnectionPool& pool) {
     const auto reply = command({"INFO", "memory"});
-    const std::string where = "Redis at " + name + ": ";
     if (reply.type == detail::RedisReply::Type::error) {
-      throw StoreError(where + "INFO memory was refused (" + reply.text +
-                       "): the revocation store reads it to make sure the server cannot evict revocations; "
-                       "allow INFO for this user (ACL: +info)");
+      pool.fail("INFO memory was refused (" + reply.text +
+                "): the revocation store reads it to make sure the server cannot evict revocations; "
+                "allow INFO for this user (ACL: +info)");
     }
     const std::optional<std::string_view> maxmemory =
         reply.type == detail::RedisReply::Type::string ? info_field(reply.text, "maxmemory") : std::nullopt;
@@ -64,22 +53,19 @@ detail::RedisConnectCheck eviction_check(std::string name, bool allow_eviction, 
     std::uint64_t bytes = 0;
     if (!maxmemory || !policy ||
         std::from_chars(maxmemory->data(), maxmemory->data() + maxmemory->size(), bytes).ec != std::errc{}) {
-      throw StoreError(where + "INFO memory did not report maxmemory and maxmemory_policy");
+      pool.fail("INFO memory did not report maxmemory and maxmemory_policy");
     }
     if (bytes == 0 || *policy == "noeviction") return;
-    std::string risk = where + "maxmemory is " + std::string{*maxmemory} + " with maxmemory-policy " +
-                       std::string{*policy} +
-                       ": when memory fills, Redis may evict revocations and so un-revoke tokens";
+    const std::string risk = "maxmemory is " + std::string{*maxmemory} + " with maxmemory-policy " +
+                             std::string{*policy} +
+                             ": when memory fills, Redis may evict revocations and so un-revoke tokens";
     if (!allow_eviction) {
-      throw StoreError(
-          risk +
-          "; set `maxmemory-policy noeviction` on the server (CONFIG SET and redis.conf), or accept "
-          "the risk with JWTSERVICE_REDIS_ALLOW_EVICTION=1 (RedisOptions::allow_eviction)");
+      pool.fail(risk,
+                "set `maxmemory-policy noeviction` on the server (CONFIG SET and redis.conf), or accept "
+                "the risk with JWTSERVICE_REDIS_ALLOW_EVICTION=1 (RedisOptions::allow_eviction)");
     }
-    try {
-      logger(LogLevel::warning, risk + " (allowed by JWTSERVICE_REDIS_ALLOW_EVICTION=1)");
-    } catch (...) {  // a failing logger must not refuse the connection
-    }
+    log(LogLevel::warning,
+        "Redis at " + pool.name() + ": " + risk + " (allowed by JWTSERVICE_REDIS_ALLOW_EVICTION=1)");
   };
 }
 
@@ -88,11 +74,8 @@ detail::RedisConnectCheck eviction_check(std::string name, bool allow_eviction, 
 RedisRevocationStore::RedisRevocationStore(std::string_view url, const RedisOptions& options, Logger logger)
     : prefix_(options.prefix) {
   detail::check_redis_options(options);
-  RedisUrl parsed = RedisUrl::parse(url);
-  std::string name = parsed.redacted();
   pool_ = std::make_unique<detail::RedisConnectionPool>(
-      std::move(parsed), options,
-      eviction_check(std::move(name), options.allow_eviction, logger ? std::move(logger) : stderr_logger()));
+      RedisUrl::parse(url), options, eviction_check(options.allow_eviction, std::move(logger)));
 }
 
 namespace {
@@ -119,7 +102,7 @@ std::string RedisRevocationStore::key_for(std::string_view jti) const {
 
 bool RedisRevocationStore::is_revoked(std::string_view jti) {
   const auto reply = pool_->command({"EXISTS", key_for(jti)});
-  if (reply.type != detail::RedisReply::Type::integer) unexpected(*pool_, "EXISTS", reply);
+  if (reply.type != detail::RedisReply::Type::integer) pool_->unexpected_reply("EXISTS", reply);
   return reply.integer > 0;
 }
 
@@ -132,12 +115,12 @@ bool RedisRevocationStore::revoke(std::string_view jti, std::int64_t ttl_seconds
   const auto reply = pool_->command({"SET", key_for(jti), reason, "NX", "EX", ttl});
   if (reply.is_status("OK")) return true;
   if (reply.type == detail::RedisReply::Type::nil) return false;  // NX: the key was there
-  unexpected(*pool_, "SET", reply);
+  pool_->unexpected_reply("SET", reply);
 }
 
 void RedisRevocationStore::ping() {
   const auto reply = pool_->command({"PING"});
-  if (!reply.is_status("PONG")) unexpected(*pool_, "PING", reply);
+  if (!reply.is_status("PONG")) pool_->unexpected_reply("PING", reply);
 }
 
 }  // namespace jwtservice

@@ -1,4 +1,5 @@
-// A logger call that can never change a verdict: whatever the user's logger throws is swallowed.
+// A logger call that can never change a verdict or refuse a connection: whatever the user's logger
+// throws is swallowed. Private to the library (the engine and the Redis store use it).
 #pragma once
 
 #include <string_view>

@@ -6,12 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "child_process.hpp"
+#include "jwtservice/detail/redis_connection.hpp"
 #include "raw_redis.hpp"
 #include "redis_server.hpp"
 #include "store_fixtures.hpp"
@@ -269,6 +271,31 @@ TEST_F(RedisStore, ARestartWhileIdleCostsNoFailedCall) {
   ASSERT_FALSE(store->is_revoked("j"));
   ASSERT_TRUE(server_.restart()) << server_.error();
   EXPECT_NO_THROW((void)store->is_revoked("j")) << "a connection cut while idle is replaced and retried";
+}
+
+TEST_F(RedisStore, ARestartWhileSeveralConnectionsAreIdleCostsNoFailedCall) {
+  jwtservice::detail::RedisConnectionPool pool{jwtservice::RedisUrl::parse(server_.url()),
+                                               {.command_timeout = 5s, .pool_size = 4}};
+  // Four calls at once, each held 300 ms by the server (BLPOP on an empty list), open four
+  // connections; all four are then idle.
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 4; ++i) {
+    callers.emplace_back([&] { (void)pool.command({"BLPOP", "pool-test-empty-list", "0.3"}); });
+  }
+  for (auto& t : callers)
+    t.join();
+  {
+    jt::RawRedis raw{server_.port()};
+    const std::string clients = raw.text({"CLIENT", "LIST"});
+    ASSERT_EQ(std::count(clients.begin(), clients.end(), '\n'), 5)
+        << "precondition: the pool should hold four idle connections (plus this one)";
+  }
+  ASSERT_TRUE(server_.restart()) << server_.error();
+  for (int call = 1; call <= 4; ++call) {
+    EXPECT_NO_THROW(EXPECT_TRUE(pool.command({"PING"}).is_status("PONG")))
+        << "call " << call
+        << " after the restart failed: a retry took another connection the restart had cut";
+  }
 }
 
 TEST_F(RedisStore, AfterAFailedConnectNoAttemptIsMadeUntilTheBackoffPasses) {

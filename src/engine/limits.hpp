@@ -7,10 +7,10 @@
 #include <memory>
 #include <string_view>
 
-#include "engine/safe_log.hpp"
 #include "jwtservice/clock.hpp"
 #include "jwtservice/config.hpp"
 #include "jwtservice/rate_limiter.hpp"
+#include "safe_log.hpp"
 
 namespace jwtservice::detail {
 

@@ -8,9 +8,9 @@
 #include <memory>
 #include <string_view>
 
-#include "engine/safe_log.hpp"
 #include "jwtservice/clock.hpp"
 #include "jwtservice/observer.hpp"
+#include "safe_log.hpp"
 
 namespace jwtservice::detail {
 

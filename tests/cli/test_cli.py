@@ -930,6 +930,29 @@ class RedisStoreTest(CliTest):
         self.assert_usage_error(self.cli("validate", "--store", "redis", token, env=self.env),
                                 "JWTSERVICE_REDIS_URL")
 
+    def redis_command(self, *args):
+        """One command on the test's own server over a plain socket; the first reply line."""
+        host, port = REDIS_URL[len("redis://"):].split("/")[0].rsplit("@", 1)[-1].split(":")
+        request = f"*{len(args)}\r\n" + "".join(f"${len(a)}\r\n{a}\r\n" for a in args)
+        with socket.create_connection((host, int(port)), timeout=5) as s:
+            s.sendall(request.encode())
+            return s.makefile("rb").readline().decode().strip()
+
+    def test_redis_url_store_honours_allow_eviction_from_the_environment(self):
+        token = self.create("--sub", "a", "--now", NOW)
+        self.assertEqual(self.redis_command("CONFIG", "SET", "maxmemory", "104857600"), "+OK")
+        try:
+            self.assertEqual(self.redis_command("CONFIG", "SET", "maxmemory-policy", "allkeys-lru"), "+OK")
+            r = self.cli("validate", "--store", REDIS_URL, "--now", NOW, token, env=self.env)
+            self.assertEqual(self.result_of(r, 1), failure("store_unavailable"))
+            self.assertIn("JWTSERVICE_REDIS_ALLOW_EVICTION", r.err, "the refusal should name the key that allows it")
+            allowed = dict(self.env, JWTSERVICE_REDIS_ALLOW_EVICTION="1")
+            self.assertTrue(self.validate(token, "--store", REDIS_URL, "--now", NOW, env=allowed, rc=0)["valid"],
+                            "JWTSERVICE_REDIS_ALLOW_EVICTION=1 was ignored for --store redis://...")
+        finally:
+            self.redis_command("CONFIG", "SET", "maxmemory-policy", "noeviction")
+            self.redis_command("CONFIG", "SET", "maxmemory", "0")
+
     def test_unreachable_server_fails_closed_without_showing_the_password(self):
         with socket.socket() as s:  # a loopback port nobody listens on
             s.bind(("127.0.0.1", 0))

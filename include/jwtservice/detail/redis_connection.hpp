@@ -44,10 +44,12 @@ inline constexpr long long max_reply_elements = 1 << 16;
 /// StoreError when it could not be sent or received.
 using RedisCommandFn = std::function<RedisReply(const std::vector<std::string_view>&)>;
 
+class RedisConnectionPool;
+
 /// Looks at a connection just opened (after AUTH and SELECT), before any caller uses it; a
-/// StoreError it throws refuses the connection (the call fails, and so does every call until
-/// a later connection passes).
-using RedisConnectCheck = std::function<void(const RedisCommandFn& command)>;
+/// StoreError it throws (`pool.fail(...)`) refuses the connection (the call fails, and so does
+/// every call until a later connection passes).
+using RedisConnectCheck = std::function<void(const RedisCommandFn& command, const RedisConnectionPool& pool)>;
 
 /// At most `options.pool_size` blocking connections to one server, opened on demand. A call
 /// borrows an idle connection (or opens one, or waits for one to come back), runs one command
@@ -72,6 +74,13 @@ class RedisConnectionPool {
 
   /// `redis://host:port/db` for messages.
   [[nodiscard]] const std::string& name() const noexcept;
+
+  /// Throws StoreError("Redis at NAME: what[: detail]"), the form of every Redis failure.
+  [[noreturn]] void fail(std::string_view what, std::string_view detail = {}) const;
+
+  /// Throws the StoreError for a reply `command` should not have had: an error reply, or
+  /// another type than the one expected.
+  [[noreturn]] void unexpected_reply(std::string_view command, const RedisReply& reply) const;
 
  private:
   struct Impl;
