@@ -77,3 +77,31 @@ TEST(IsBlank, IsTrueForEmptyAndWhitespaceOnly) {
   EXPECT_FALSE(jd::is_blank(" a "));
   EXPECT_FALSE(jd::is_blank(std::string_view{"\0", 1})) << "a NUL is not whitespace";
 }
+
+namespace {
+std::string printable(std::string_view text) {
+  std::string out;
+  jd::append_printable(out, text);
+  return out;
+}
+}  // namespace
+
+TEST(AppendPrintable, EscapesC0ControlsAndDelSoNoLineCanBeForged) {
+  EXPECT_EQ(printable("a\nb\r\x1b[2Jc\x7f"), "a\\x0ab\\x0d\\x1b[2Jc\\x7f");
+  EXPECT_EQ(printable(std::string_view{"\0", 1}), "\\x00");
+}
+
+TEST(AppendPrintable, EscapesABackslashSoThatAnEscapeInTheTextCannotPassForOne) {
+  EXPECT_EQ(printable("C:\\x0a"), "C:\\\\x0a") << "a literal \\x0a must not read like an escaped newline";
+}
+
+TEST(AppendPrintable, EscapesTheC1ControlsButKeepsOtherUtf8) {
+  EXPECT_EQ(printable("\xc2\x9b"
+                      "31m"),
+            "\\u009b31m")
+      << "U+009B is a CSI on terminals that honour C1";
+  EXPECT_EQ(printable("\xc2\x80\xc2\x9f"), "\\u0080\\u009f");
+  EXPECT_EQ(printable("caf\xc3\xa9 \xc2\xa0 \xe2\x82\xac"), "caf\xc3\xa9 \xc2\xa0 \xe2\x82\xac")
+      << "é, a no-break space (U+00A0) and € are printable";
+  EXPECT_EQ(printable("\xc2"), "\xc2") << "a lone lead byte at the end is left as it is";
+}

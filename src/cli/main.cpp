@@ -196,8 +196,8 @@ std::int64_t parse_int(const std::string& text, std::string_view flag) {
   }
 }
 
-/// `text` made safe for one line of a terminal: control characters (a newline or an ANSI escape
-/// in a path, say) become \xNN, so echoed input can never forge a line of output.
+/// `text` made safe for one line of a terminal (detail::append_printable): every message is
+/// passed through it once, where it is written, so echoed input can never forge a line of output.
 std::string printable(std::string_view text) {
   std::string out;
   jwtservice::detail::append_printable(out, text);
@@ -205,19 +205,20 @@ std::string printable(std::string_view text) {
 }
 
 /// The file's bytes. A directory, a missing file or an unreadable one is a usage error naming
-/// the flag and the path; so is an empty file where a secret (`secret_key` names it) is expected.
+/// the flag and the path (made printable where every message is written, in main); so is an empty file where
+/// a secret (`secret_key` names it) is expected.
 std::string read_file(const std::string& path, std::string_view flag, std::string_view secret_key = {}) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
-    throw UsageError{"--" + std::string{flag} + " " + printable(path) + " is a directory, not a file"};
+    throw UsageError{"--" + std::string{flag} + " " + path + " is a directory, not a file"};
   }
   std::ifstream in{path, std::ios::binary};
-  if (!in) throw UsageError{"--" + std::string{flag} + ": cannot read " + printable(path)};
+  if (!in) throw UsageError{"--" + std::string{flag} + ": cannot read " + path};
   std::string data{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
-  if (in.bad()) throw UsageError{"--" + std::string{flag} + ": cannot read " + printable(path)};
+  if (in.bad()) throw UsageError{"--" + std::string{flag} + ": cannot read " + path};
   if (!secret_key.empty() && data.empty()) {
-    throw UsageError{"--" + std::string{flag} + " " + printable(path) +
-                     " is empty: " + std::string{secret_key} + " needs at least one byte"};
+    throw UsageError{"--" + std::string{flag} + " " + path + " is empty: " + std::string{secret_key} +
+                     " needs at least one byte"};
   }
   return data;
 }

@@ -50,17 +50,28 @@ inline constexpr std::string_view hex_digits = "0123456789abcdef";
   return true;
 }
 
-/// Appends `text` with every control character (a newline, an ANSI escape) written as `\xNN`,
-/// so that text from outside (a path, a server's error) can never forge a line of output.
+/// Appends `text` with every control character written as an escape, so that text from
+/// outside (a path, a server's error) can never forge a line of output or drive a terminal:
+/// C0 controls and DEL as `\xNN` (a newline, an ANSI escape), the C1 controls U+0080 to
+/// U+009F (UTF-8 C2 80 to C2 9F; U+009B is a CSI) as `\u00NN`, and a backslash as `\\`, so
+/// that an escape in the text cannot pass for one of these.
 inline void append_printable(std::string& out, std::string_view text) {
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
     if (u < 0x20 || u == 0x7F) {
       out += "\\x";
       out += hex_digits[u >> 4];
       out += hex_digits[u & 0x0F];
+    } else if (u == '\\') {
+      out += "\\\\";
+    } else if (u == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      const auto c1 = static_cast<unsigned char>(text[++i]);
+      out += "\\u00";
+      out += hex_digits[c1 >> 4];
+      out += hex_digits[c1 & 0x0F];
     } else {
-      out += c;
+      out += text[i];
     }
   }
 }
