@@ -13,6 +13,7 @@ if(JWTSERVICE_BUILD_CLI)
 endif()
 install(DIRECTORY include/jwtservice DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES "${CMAKE_CURRENT_BINARY_DIR}/include/jwtservice/features.hpp"
+              "${CMAKE_CURRENT_BINARY_DIR}/include/jwtservice/export.hpp"
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/jwtservice)
 install(EXPORT jwtserviceTargets NAMESPACE jwtservice:: DESTINATION ${JWTSERVICE_CMAKE_DIR})
 

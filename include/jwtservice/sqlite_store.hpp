@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "jwtservice/clock.hpp"
+#include "jwtservice/export.hpp"
 #include "jwtservice/revocation.hpp"
 
 namespace jwtservice {
@@ -37,7 +38,7 @@ inline constexpr std::int64_t default_purge_margin_seconds = 3600;
 /// - A file deleted or replaced while the store runs is noticed before every call, and the
 ///   path is opened again (a missing file is created with the schema): nothing is ever
 ///   reported revoked into an orphaned file.
-class SQLiteRevocationStore {
+class JWTSERVICE_API SQLiteRevocationStore {
  public:
   /// Opens (creating it and its missing parent directories) the database at `path`.
   /// Throws ConfigError when the path is blank, `:memory:` or an SQLite URI (`file:...`; write
