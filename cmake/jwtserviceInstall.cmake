@@ -37,9 +37,9 @@ install(FILES "${CMAKE_CURRENT_BINARY_DIR}/jwtserviceConfig.cmake"
         DESTINATION ${JWTSERVICE_CMAKE_DIR})
 
 # pkg-config. The prefix is found from the .pc file's own place, so that `cmake --install --prefix`
-# (which cannot re-run configure_file) still yields a correct file. libcrypto, sqlite3 and hiredis
-# are Requires.private: no public header includes them, so `--cflags` must not carry their paths;
-# a static libjwtservice is linked with `pkg-config --static --libs`, which adds them.
+# (which cannot re-run configure_file) still yields a correct file. libcrypto, sqlite3 (and
+# hiredis, below) are private: no public header includes them, and a static libjwtservice is
+# linked with `pkg-config --static --libs`, which adds them.
 file(RELATIVE_PATH JWTSERVICE_PC_PREFIX_FROM_PCFILEDIR "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
 string(REGEX REPLACE "/$" "" JWTSERVICE_PC_PREFIX_FROM_PCFILEDIR "${JWTSERVICE_PC_PREFIX_FROM_PCFILEDIR}")
 foreach(dir LIBDIR INCLUDEDIR)
@@ -53,8 +53,12 @@ set(_jwtservice_pc_linked "libcrypto >= 3.0")
 if(JWTSERVICE_WITH_SQLITE)
   string(APPEND _jwtservice_pc_linked ", sqlite3")
 endif()
+# hiredis goes in Libs.private, not Requires.private: pkg-config adds the Cflags of
+# Requires.private modules to every `--cflags` (-I/usr/include/hiredis, -D_FILE_OFFSET_BITS=64),
+# and no public header of jwtservice includes hiredis.
+set(JWTSERVICE_PC_LIBS_PRIVATE "")
 if(JWTSERVICE_WITH_REDIS)
-  string(APPEND _jwtservice_pc_linked ", hiredis")
+  list(JOIN JWTSERVICE_HIREDIS_LDFLAGS " " JWTSERVICE_PC_LIBS_PRIVATE)
 endif()
 set(JWTSERVICE_PC_REQUIRES "nlohmann_json >= 3.10")
 set(JWTSERVICE_PC_REQUIRES_PRIVATE "${_jwtservice_pc_linked}")
