@@ -12,7 +12,7 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config libssl-dev nlohmann-json3-dev libgt
 SOURCE_DIRS := include src tests examples bench fuzz
 CXX_SOURCES = $(sort $(shell find $(SOURCE_DIRS) -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.h' \) 2>/dev/null))
 
-.PHONY: install-dev build demo test bench fuzz check format format-check lint asan tsan install clean
+.PHONY: install-dev build demo test bench fuzz check format format-check lint asan tsan install uninstall clean
 
 install-dev:
 	@missing=""; \
@@ -89,10 +89,16 @@ tsan:
 	cmake --build --preset tsan -j $(JOBS)
 	ctest --preset tsan -j $(JOBS)
 
+# The library, headers, CMake and pkg-config files and the CLI; no tests are built (the install
+# preset turns them off), so GTest and Python are not needed. BUILD_SHARED_LIBS=ON for a shared library.
 install:
-	cmake --preset release
-	cmake --build --preset release -j $(JOBS)
-	cmake --install build/release --prefix $(PREFIX)
+	cmake --preset install $(if $(BUILD_SHARED_LIBS),-DBUILD_SHARED_LIBS=$(BUILD_SHARED_LIBS))
+	cmake --build --preset install -j $(JOBS)
+	cmake --install build/install --prefix $(PREFIX)
+
+# Removes what the last `make install` installed (build/install/install_manifest.txt).
+uninstall:
+	cmake --build build/install --target uninstall
 
 clean:
 	rm -rf build

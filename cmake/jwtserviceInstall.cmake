@@ -9,10 +9,21 @@ install(TARGETS jwtservice EXPORT jwtserviceTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 if(JWTSERVICE_BUILD_CLI)
+  # A shared build's bin/jwtservice finds lib/libjwtservice.so.0 next to itself, wherever the
+  # prefix is moved: an install RPATH relative to the executable.
+  if(_jwtservice_type STREQUAL "SHARED_LIBRARY" AND NOT WIN32)
+    file(RELATIVE_PATH _jwtservice_bin_to_lib "/${CMAKE_INSTALL_FULL_BINDIR}" "/${CMAKE_INSTALL_FULL_LIBDIR}")
+    if(APPLE)
+      set_target_properties(jwtservice_cli PROPERTIES INSTALL_RPATH "@loader_path/${_jwtservice_bin_to_lib}")
+    else()
+      set_target_properties(jwtservice_cli PROPERTIES INSTALL_RPATH "$ORIGIN/${_jwtservice_bin_to_lib}")
+    endif()
+  endif()
   install(TARGETS jwtservice_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 install(DIRECTORY include/jwtservice DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES "${CMAKE_CURRENT_BINARY_DIR}/include/jwtservice/features.hpp"
+              "${CMAKE_CURRENT_BINARY_DIR}/include/jwtservice/export.hpp"
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/jwtservice)
 install(EXPORT jwtserviceTargets NAMESPACE jwtservice:: DESTINATION ${JWTSERVICE_CMAKE_DIR})
 
@@ -26,9 +37,9 @@ install(FILES "${CMAKE_CURRENT_BINARY_DIR}/jwtserviceConfig.cmake"
         DESTINATION ${JWTSERVICE_CMAKE_DIR})
 
 # pkg-config. The prefix is found from the .pc file's own place, so that `cmake --install --prefix`
-# (which cannot re-run configure_file) still yields a correct file. A static libjwtservice needs
-# libcrypto (and sqlite3, hiredis) on every link line (`pkg-config --libs` ignores Requires.private); a
-# shared one does not.
+# (which cannot re-run configure_file) still yields a correct file. libcrypto, sqlite3 (and
+# hiredis, below) are private: no public header includes them, and a static libjwtservice is
+# linked with `pkg-config --static --libs`, which adds them.
 file(RELATIVE_PATH JWTSERVICE_PC_PREFIX_FROM_PCFILEDIR "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
 string(REGEX REPLACE "/$" "" JWTSERVICE_PC_PREFIX_FROM_PCFILEDIR "${JWTSERVICE_PC_PREFIX_FROM_PCFILEDIR}")
 foreach(dir LIBDIR INCLUDEDIR)
@@ -42,16 +53,26 @@ set(_jwtservice_pc_linked "libcrypto >= 3.0")
 if(JWTSERVICE_WITH_SQLITE)
   string(APPEND _jwtservice_pc_linked ", sqlite3")
 endif()
+# hiredis goes in Libs.private, not Requires.private: pkg-config adds the Cflags of
+# Requires.private modules to every `--cflags` (-I/usr/include/hiredis, -D_FILE_OFFSET_BITS=64),
+# and no public header of jwtservice includes hiredis.
+set(JWTSERVICE_PC_LIBS_PRIVATE "")
 if(JWTSERVICE_WITH_REDIS)
-  string(APPEND _jwtservice_pc_linked ", hiredis")
+  list(JOIN JWTSERVICE_HIREDIS_LDFLAGS " " JWTSERVICE_PC_LIBS_PRIVATE)
 endif()
-get_target_property(_jwtservice_type jwtservice TYPE)
+set(JWTSERVICE_PC_REQUIRES "nlohmann_json >= 3.10")
+set(JWTSERVICE_PC_REQUIRES_PRIVATE "${_jwtservice_pc_linked}")
+set(JWTSERVICE_PC_CFLAGS "")
 if(_jwtservice_type STREQUAL "STATIC_LIBRARY")
-  set(JWTSERVICE_PC_REQUIRES "nlohmann_json >= 3.10, ${_jwtservice_pc_linked}")
-  set(JWTSERVICE_PC_REQUIRES_PRIVATE "")
-else()
-  set(JWTSERVICE_PC_REQUIRES "nlohmann_json >= 3.10")
-  set(JWTSERVICE_PC_REQUIRES_PRIVATE "${_jwtservice_pc_linked}")
+  set(JWTSERVICE_PC_CFLAGS " -DJWTSERVICE_STATIC_DEFINE")
 endif()
 configure_file(cmake/jwtservice.pc.in "${CMAKE_CURRENT_BINARY_DIR}/jwtservice.pc" @ONLY)
 install(FILES "${CMAKE_CURRENT_BINARY_DIR}/jwtservice.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# `make uninstall` / `cmake --build . --target uninstall`: removes what the last `make install`
+# (install_manifest.txt) put in place. The packaging tests install elsewhere without touching it.
+if(NOT TARGET uninstall)
+  configure_file(cmake/jwtserviceUninstall.cmake.in "${CMAKE_CURRENT_BINARY_DIR}/jwtserviceUninstall.cmake" @ONLY)
+  add_custom_target(uninstall COMMAND ${CMAKE_COMMAND} -P "${CMAKE_CURRENT_BINARY_DIR}/jwtserviceUninstall.cmake"
+                    COMMENT "Removing the files listed in install_manifest.txt")
+endif()

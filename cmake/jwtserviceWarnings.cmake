@@ -1,7 +1,9 @@
 # Warnings for jwtservice's own targets only; third-party headers come in as SYSTEM includes.
 function(jwtservice_set_warnings target)
   if(MSVC)
-    target_compile_options(${target} PRIVATE /W4 /permissive-)
+    # C4251/C4275: a JWTSERVICE_API class with standard-library members or bases; both sides of
+    # a DLL boundary use the same standard library here, which is what the warnings are about.
+    target_compile_options(${target} PRIVATE /W4 /permissive- /wd4251 /wd4275)
     if(JWTSERVICE_WARNINGS_AS_ERRORS)
       target_compile_options(${target} PRIVATE /WX)
     endif()

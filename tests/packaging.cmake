@@ -1,5 +1,6 @@
 # Packaging tests: install this build tree into a scratch prefix, then build the consumer in
-# tests/find_package/ against it, through find_package (CMake) and through pkg-config.
+# tests/find_package/ against it, through find_package (CMake) and through pkg-config. A static
+# build also builds, installs and consumes a shared variant of itself (packaging.shared_*).
 if(NOT JWTSERVICE_INSTALL)
   message(STATUS "jwtservice: JWTSERVICE_INSTALL is OFF, so the packaging tests are not defined")
   return()
@@ -17,9 +18,8 @@ add_test(NAME packaging.clean
          COMMAND ${CMAKE_COMMAND} -E rm -rf ${_jwtservice_prefix} ${_jwtservice_consumer_build}
                  ${_jwtservice_pkg_config_build})
 add_test(NAME packaging.install
-         COMMAND ${CMAKE_COMMAND} --install ${CMAKE_BINARY_DIR} --prefix ${_jwtservice_prefix}
-                 "${_jwtservice_config_args}"
-         COMMAND_EXPAND_LISTS)
+         COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${CMAKE_BINARY_DIR} -DPREFIX=${_jwtservice_prefix}
+                 -DCONFIG=$<CONFIG> -P ${CMAKE_CURRENT_SOURCE_DIR}/packaging_install.cmake)
 set_tests_properties(packaging.clean PROPERTIES FIXTURES_SETUP jwtservice_installed LABELS packaging)
 set_tests_properties(packaging.install PROPERTIES FIXTURES_SETUP jwtservice_installed DEPENDS packaging.clean
                                                   LABELS packaging)
@@ -42,6 +42,7 @@ add_test(NAME packaging.find_package
                  --build-options
                    -DCMAKE_PREFIX_PATH=${_jwtservice_prefix}
                    -DJWTSERVICE_EXPECTED_PREFIX=${_jwtservice_prefix}
+                   -DJWTSERVICE_EXPECTED_TYPE=${_jwtservice_type}
                    -DCMAKE_BUILD_TYPE=$<CONFIG>
                    -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
                    "-DCMAKE_CXX_FLAGS=${CMAKE_CXX_FLAGS}"
@@ -56,6 +57,7 @@ if(PKG_CONFIG_FOUND AND NOT MSVC)
   add_test(NAME packaging.pkg_config
            COMMAND ${CMAKE_COMMAND}
                    -DPKG_CONFIG_EXECUTABLE=${PKG_CONFIG_EXECUTABLE}
+                   -DSTATIC=$<STREQUAL:${_jwtservice_type},STATIC_LIBRARY>
                    -DPC_DIR=${_jwtservice_prefix}/${CMAKE_INSTALL_LIBDIR}/pkgconfig
                    -DCXX=${CMAKE_CXX_COMPILER}
                    "-DCXX_FLAGS=${CMAKE_CXX_FLAGS}"
@@ -68,3 +70,46 @@ if(PKG_CONFIG_FOUND AND NOT MSVC)
 else()
   message(STATUS "jwtservice: pkg-config not found, packaging.pkg_config is not defined")
 endif()
+
+# The shared variant, from a static build only (a shared build is checked by the tests above).
+# It builds the library and the CLI once more (about a minute); the sanitizer presets turn it off.
+# Not on Windows, where the consumer would also need the DLL's folder in PATH.
+option(JWTSERVICE_TEST_SHARED_VARIANT "Also build, install and consume a shared variant in the packaging tests" ON)
+if(NOT JWTSERVICE_TEST_SHARED_VARIANT OR NOT _jwtservice_type STREQUAL "STATIC_LIBRARY" OR WIN32)
+  return()
+endif()
+set(_jwtservice_shared_prefix "${CMAKE_BINARY_DIR}/shared_variant_prefix")
+set(_jwtservice_shared_consumer_build "${CMAKE_BINARY_DIR}/shared_variant_consumer")
+add_test(NAME packaging.shared_install
+         COMMAND ${CMAKE_COMMAND}
+                 -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
+                 -DBINARY_DIR=${CMAKE_BINARY_DIR}/shared_variant_build
+                 -DPREFIX=${_jwtservice_shared_prefix}
+                 -DGENERATOR=${CMAKE_GENERATOR}
+                 -DCXX=${CMAKE_CXX_COMPILER}
+                 "-DCXX_FLAGS=${CMAKE_CXX_FLAGS}"
+                 "-DLINKER_FLAGS=${CMAKE_EXE_LINKER_FLAGS}"
+                 -DCONFIG=$<CONFIG>
+                 -DWITH_SQLITE=${JWTSERVICE_WITH_SQLITE}
+                 -DWITH_REDIS=${JWTSERVICE_WITH_REDIS}
+                 -DLIBDIR=${CMAKE_INSTALL_LIBDIR}
+                 -DBINDIR=${CMAKE_INSTALL_BINDIR}
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/packaging_shared.cmake)
+set_tests_properties(packaging.shared_install PROPERTIES FIXTURES_SETUP jwtservice_shared_installed
+                                                         LABELS packaging TIMEOUT 600)
+add_test(NAME packaging.shared_find_package
+         COMMAND ${CMAKE_CTEST_COMMAND} "${_jwtservice_ctest_config_args}"
+                 --build-and-test ${CMAKE_CURRENT_SOURCE_DIR}/find_package ${_jwtservice_shared_consumer_build}
+                 ${_jwtservice_generator_args}
+                 --build-options
+                   -DCMAKE_PREFIX_PATH=${_jwtservice_shared_prefix}
+                   -DJWTSERVICE_EXPECTED_PREFIX=${_jwtservice_shared_prefix}
+                   -DJWTSERVICE_EXPECTED_TYPE=SHARED_LIBRARY
+                   -DCMAKE_BUILD_TYPE=$<CONFIG>
+                   -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
+                   "-DCMAKE_CXX_FLAGS=${CMAKE_CXX_FLAGS}"
+                   "-DCMAKE_EXE_LINKER_FLAGS=${CMAKE_EXE_LINKER_FLAGS}"
+                 --test-command find_package_consumer
+         COMMAND_EXPAND_LISTS)
+set_tests_properties(packaging.shared_find_package PROPERTIES FIXTURES_REQUIRED jwtservice_shared_installed
+                                                              LABELS packaging)

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "jwtservice/export.hpp"
+
 namespace jwtservice {
 
 /// Everything a service needs to know. The comments name the key each loader reads.
@@ -59,27 +61,28 @@ inline constexpr std::int64_t max_leeway_seconds = std::int64_t{366} * 24 * 3600
 /// settings themselves, such as the command line's overlay of a file, the environment and flags.
 ///
 /// **Example**: `for (std::string_view key : jwtservice::config_keys()) std::cout << key << '\n';`
-[[nodiscard]] std::span<const std::string_view> config_keys() noexcept;
+[[nodiscard]] JWTSERVICE_API std::span<const std::string_view> config_keys() noexcept;
 
 /// Loads a Config from string settings; unknown keys are ignored, so a whole application
 /// config may be passed. Throws ConfigError naming the key of any invalid value.
 ///
 /// **Example**: `auto cfg = load_token_config_from_dict({{"SECRET_KEY", secret}});`
-[[nodiscard]] Config load_token_config_from_dict(const std::map<std::string, std::string>& settings);
+[[nodiscard]] JWTSERVICE_API Config
+load_token_config_from_dict(const std::map<std::string, std::string>& settings);
 
 /// The same from a JSON object; numeric keys take numbers or numeric strings, null = absent.
-[[nodiscard]] Config load_token_config_from_dict(const nlohmann::json& settings);
+[[nodiscard]] JWTSERVICE_API Config load_token_config_from_dict(const nlohmann::json& settings);
 
 /// Picks the string form for a braced list of string pairs, which would otherwise be ambiguous
 /// between the two overloads above.
-[[nodiscard]] Config load_token_config_from_dict(
-    std::initializer_list<std::pair<const std::string, std::string>> settings);
+[[nodiscard]] JWTSERVICE_API Config
+load_token_config_from_dict(std::initializer_list<std::pair<const std::string, std::string>> settings);
 
 /// The same keys, read from the process environment.
-[[nodiscard]] Config load_token_config_from_env();
+[[nodiscard]] JWTSERVICE_API Config load_token_config_from_env();
 
 /// Checks a hand-built Config the way the loaders do and returns it normalised (algorithm
 /// upper-cased, an empty audience turned into none). Throws ConfigError naming the key.
-[[nodiscard]] Config validated(Config config);
+[[nodiscard]] JWTSERVICE_API Config validated(Config config);
 
 }  // namespace jwtservice

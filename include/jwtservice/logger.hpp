@@ -4,6 +4,8 @@
 #include <functional>
 #include <string_view>
 
+#include "jwtservice/export.hpp"
+
 namespace jwtservice {
 
 enum class LogLevel { debug, info, warning, error };
@@ -23,9 +25,9 @@ using Logger = std::function<void(LogLevel, std::string_view)>;
 
 /// A logger writing `jwtservice: <level>: <message>` lines to stderr for messages at or above
 /// `min_level`; whole lines, never interleaved between threads. The default of ServiceOptions.
-[[nodiscard]] Logger stderr_logger(LogLevel min_level = LogLevel::warning);
+[[nodiscard]] JWTSERVICE_API Logger stderr_logger(LogLevel min_level = LogLevel::warning);
 
 /// A logger that drops everything (for tests and for callers that log elsewhere).
-[[nodiscard]] Logger null_logger();
+[[nodiscard]] JWTSERVICE_API Logger null_logger();
 
 }  // namespace jwtservice

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "jwtservice/export.hpp"
 #include "jwtservice/result.hpp"
 
 namespace jwtservice {
@@ -67,6 +68,7 @@ struct Stats {
 /// InvalidArgument when `prefix` does not match `[a-zA-Z_:][a-zA-Z0-9_:]*`.
 ///
 /// **Example**: `response.body = jwtservice::to_prometheus(service.stats());`
-[[nodiscard]] std::string to_prometheus(const Stats& stats, std::string_view prefix = "jwtservice");
+[[nodiscard]] JWTSERVICE_API std::string to_prometheus(const Stats& stats,
+                                                       std::string_view prefix = "jwtservice");
 
 }  // namespace jwtservice

@@ -9,13 +9,15 @@
 #include <string>
 #include <string_view>
 
+#include "jwtservice/export.hpp"
+
 namespace jwtservice {
 
 /// Where a Redis server is, from a URL `redis://[[user]:password@]host[:port][/db]`:
 /// `redis://127.0.0.1:6380/2`, `redis://:s3cret@cache.internal:6379`, `redis://[::1]:6380`.
 /// The port defaults to 6379 and the database to 0; the password may be percent-encoded
 /// (`%40` for `@`). TLS (`rediss://`), Unix sockets and query parameters are not supported.
-struct RedisUrl {
+struct JWTSERVICE_API RedisUrl {
   std::string host;
   int port = 6379;
   std::optional<std::string> username{};  ///< Redis 6 ACL user; none = AUTH with the password only

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "jwtservice/export.hpp"
 #include "jwtservice/rate_limiter.hpp"
 #include "jwtservice/redis_options.hpp"
 
@@ -32,7 +33,7 @@ struct Config;  // config.hpp; taken by reference only, so nlohmann/json stays o
 /// open to the local limit, where revocation fails closed) and logs the outage once and the
 /// recovery once: that fall-back lives in the service, for every RateLimiter, not here.
 /// Thread-safe.
-class RedisRateLimiter {
+class JWTSERVICE_API RedisRateLimiter {
  public:
   /// Throws ConfigError for a malformed URL or options; connects on first use.
   explicit RedisRateLimiter(std::string_view url, const RedisOptions& options = {});

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "jwtservice/export.hpp"
 #include "jwtservice/logger.hpp"
 #include "jwtservice/redis_options.hpp"
 #include "jwtservice/revocation.hpp"
@@ -38,7 +39,7 @@ class RedisConnectionPool;
 /// refused when the server may evict keys (`maxmemory` > 0 with a `maxmemory-policy` other
 /// than `noeviction`) unless RedisOptions::allow_eviction (JWTSERVICE_REDIS_ALLOW_EVICTION=1)
 /// accepts the risk; refused, or when INFO itself is refused, every call fails closed.
-class RedisRevocationStore {
+class JWTSERVICE_API RedisRevocationStore {
  public:
   /// **Example**: `auto store = std::make_shared<RedisRevocationStore>("redis://127.0.0.1:6379/0");`
   /// Throws ConfigError for a malformed URL or options; connects on first use. `logger`

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "jwtservice/clock.hpp"
+#include "jwtservice/export.hpp"
 #include "jwtservice/revocation.hpp"
 
 namespace jwtservice {
@@ -43,7 +44,7 @@ inline constexpr std::chrono::milliseconds default_moved_check_interval{100};
 ///   a read at most `moved_check_interval` (100 ms) after the last check; the path is then
 ///   opened again (a missing file is created with the schema): nothing is ever reported
 ///   revoked into an orphaned file, and reads see a replacement file within that interval.
-class SQLiteRevocationStore {
+class JWTSERVICE_API SQLiteRevocationStore {
  public:
   /// Opens (creating it and its missing parent directories) the database at `path`.
   /// Throws ConfigError when the path is blank, `:memory:` or an SQLite URI (`file:...`; write

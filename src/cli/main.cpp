@@ -269,8 +269,10 @@ jwtservice::Config load_config(const Args& args) {
 /// The store named by --store: `sqlite:PATH` on the same clock as the service (so --now holds
 /// for it too), or Redis (which keeps time itself) at `redis://...`, or at JWTSERVICE_REDIS_URL
 /// for a bare `redis`, with the keys under JWTSERVICE_REDIS_PREFIX.
-jwtservice::RevocationStoreHandle open_store(const std::optional<std::string>& uri, jwtservice::Clock clock,
-                                             const jwtservice::Config& config) {
+// clock and config go unused in a build without SQLite or without Redis.
+jwtservice::RevocationStoreHandle open_store(const std::optional<std::string>& uri,
+                                             [[maybe_unused]] jwtservice::Clock clock,
+                                             [[maybe_unused]] const jwtservice::Config& config) {
   if (!uri) return {};
   constexpr std::string_view kSqlite = "sqlite:";
   if (uri->rfind(kSqlite, 0) == 0) {

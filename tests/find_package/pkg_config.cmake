@@ -1,7 +1,7 @@
 # Script (cmake -P) for the packaging.pkg_config test: builds main.cpp with nothing but the flags
 # `pkg-config --cflags --libs jwtservice` gives for the install prefix, then runs it.
 # Inputs: PKG_CONFIG_EXECUTABLE, PC_DIR (the installed pkgconfig folder), CXX, CXX_FLAGS,
-# LINKER_FLAGS, SOURCE, OUTPUT.
+# LINKER_FLAGS, SOURCE, OUTPUT; STATIC (true for a static libjwtservice).
 foreach(var PKG_CONFIG_EXECUTABLE PC_DIR CXX SOURCE OUTPUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "pkg_config.cmake: -D${var}=... is required")
@@ -13,13 +13,25 @@ endif()
 
 # Only the scratch prefix: a jwtservice.pc installed elsewhere on the machine must not be used.
 set(ENV{PKG_CONFIG_PATH} "${PC_DIR}")
-execute_process(COMMAND "${PKG_CONFIG_EXECUTABLE}" --cflags --libs jwtservice
+# A static libjwtservice needs its Requires.private (libcrypto, sqlite3, hiredis) on the link line.
+set(static_arg "")
+if(STATIC)
+  set(static_arg --static)
+endif()
+execute_process(COMMAND "${PKG_CONFIG_EXECUTABLE}" --cflags --libs ${static_arg} jwtservice
                 OUTPUT_VARIABLE pc_flags OUTPUT_STRIP_TRAILING_WHITESPACE
                 RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "pkg-config --cflags --libs jwtservice failed (${rc})")
 endif()
-message(STATUS "pkg-config --cflags --libs jwtservice: ${pc_flags}")
+message(STATUS "pkg-config --cflags --libs ${static_arg} jwtservice: ${pc_flags}")
+
+# A shared libjwtservice in a scratch prefix is found at run time through an RPATH of the test's own.
+if(NOT STATIC)
+  execute_process(COMMAND "${PKG_CONFIG_EXECUTABLE}" --variable=libdir jwtservice
+                  OUTPUT_VARIABLE pc_libdir OUTPUT_STRIP_TRAILING_WHITESPACE)
+  string(APPEND LINKER_FLAGS " -Wl,-rpath,${pc_libdir}")
+endif()
 
 get_filename_component(output_dir "${OUTPUT}" DIRECTORY)
 file(MAKE_DIRECTORY "${output_dir}")

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "jwtservice/config.hpp"
+#include "jwtservice/export.hpp"
 #include "jwtservice/observer.hpp"
 #include "jwtservice/options.hpp"
 #include "jwtservice/result.hpp"
@@ -81,7 +82,7 @@ struct ValidateRequest {
 };
 
 /// Creates and validates tokens; all members are safe to call concurrently.
-class Engine {
+class JWTSERVICE_API Engine {
  public:
   Engine(Config config, ServiceOptions options);
   ~Engine();
@@ -102,7 +103,7 @@ class Engine {
   [[nodiscard]] Stats stats() const noexcept;
 
  private:
-  struct Impl;
+  struct JWTSERVICE_NO_EXPORT Impl;  // its out-of-line members stay out of the export table
   std::unique_ptr<Impl> impl_;
 };
 
