@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <barrier>
 #include <chrono>
+#include <latch>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -72,6 +75,158 @@ TEST(TokenBucket, OfTwentyThreadsRacingForFiveTokensExactlyFiveWin) {
       t.join();
     ASSERT_EQ(winners, 5) << "round " << round;
   }
+}
+
+// The per-thread caches (batches borrowed from the global bucket) must not change a count.
+
+TEST(TokenBucket, LargeBucketsLendBatchesAndSmallOnesOneTokenAtATime) {
+  EXPECT_EQ(TokenBucket{6000}.batch(), 64);
+  EXPECT_EQ(TokenBucket{127}.batch(), 1) << "a small bucket must be the plain GCRA";
+}
+
+TEST(TokenBucket, StressManyThreadsWinExactlyCapacityPlusRefillEveryRound) {
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 200;
+  constexpr std::int64_t kPerMinute = 60000;  // one token per ms, batches of 64
+  constexpr auto kStep = 123456us;            // not a whole number of tokens: 123.456 per round
+  TokenBucket bucket{kPerMinute};
+  std::atomic<std::chrono::nanoseconds> now{1000s};
+  std::atomic<std::int64_t> wins{0};
+  std::vector<std::int64_t> wins_by_round;
+  std::barrier round_over{kThreads, [&]() noexcept {
+                            wins_by_round.push_back(wins.exchange(0));
+                            now = now.load() + kStep;
+                          }};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < kRounds; ++round) {
+        std::int64_t mine = 0;
+        while (bucket.try_acquire(now.load()))
+          ++mine;
+        wins += mine;
+        round_over.arrive_and_wait();
+      }
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  ASSERT_EQ(wins_by_round.size(), static_cast<std::size_t>(kRounds));
+  std::int64_t total = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    total += wins_by_round[round];
+    // Tokens earned by the end of round r: capacity plus floor(elapsed / 1 ms).
+    const std::int64_t earned = kPerMinute + (std::chrono::nanoseconds{kStep} * round) / 1ms;
+    ASSERT_EQ(total, earned) << "round " << round << ": the threads won " << wins_by_round[round]
+                             << ", so the bucket gave " << (total > earned ? "more" : "fewer")
+                             << " tokens than it held";
+  }
+}
+
+TEST(TokenBucket, TokensCachedByAnIdleThreadAreReclaimedBeforeARefusal) {
+  TokenBucket bucket{6000};
+  std::latch took{1};
+  std::latch drained{1};
+  bool second_try = true;
+  std::thread idle{[&] {
+    EXPECT_TRUE(bucket.try_acquire(10s));  // borrows a batch, spends one
+    took.count_down();
+    drained.wait();
+    second_try = bucket.try_acquire(10s);
+  }};
+  took.wait();
+  EXPECT_EQ(drain(bucket, 10s), 5999) << "the idle thread's cached tokens were not reclaimed";
+  drained.count_down();
+  idle.join();
+  EXPECT_FALSE(second_try) << "the idle thread still spent a token that had been reclaimed";
+}
+
+TEST(TokenBucket, AThreadThatExitsGivesItsCacheBack) {
+  TokenBucket bucket{6000};
+  for (int i = 0; i < 10; ++i)
+    std::thread{[&] { EXPECT_TRUE(bucket.try_acquire(10s)); }}.join();
+  EXPECT_EQ(drain(bucket, 10s), 5990);
+  EXPECT_EQ(drain(bucket, 10s + 20ms), 2) << "the refill after the exits is the plain one";
+}
+
+TEST(TokenBucket, ABucketNeverHoldsMoreThanItsCapacityWhileThreadsHoldCaches) {
+  // The ideal bucket is full after an hour; the tokens the other threads borrowed and did not
+  // spend must not come on top of it.
+  TokenBucket bucket{6000};
+  std::latch took{4};
+  std::latch done{1};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      EXPECT_TRUE(bucket.try_acquire(10s));
+      took.count_down();
+      done.wait();
+    });
+  }
+  took.wait();
+  const int won = drain(bucket, 10s + 1h);
+  done.count_down();
+  for (auto& t : threads)
+    t.join();
+  EXPECT_LE(won, 6000) << "more than the capacity at one instant";
+  EXPECT_GE(won, 6000 - 4) << "the four spent tokens aside, every cached token must come back";
+}
+
+TEST(TokenBucket, SeveralBucketsOnOneThreadKeepTheirOwnCounts) {
+  constexpr int kThreads = 6;
+  TokenBucket a{6000};
+  TokenBucket b{3000};
+  TokenBucket c{5};
+  std::atomic<int> wins_a{0};
+  std::atomic<int> wins_b{0};
+  std::atomic<int> wins_c{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      bool more = true;
+      while (more) {
+        more = false;
+        if (a.try_acquire(1s)) ++wins_a, more = true;
+        if (b.try_acquire(1s)) ++wins_b, more = true;
+        if (c.try_acquire(1s)) ++wins_c, more = true;
+      }
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(wins_a, 6000);
+  EXPECT_EQ(wins_b, 3000);
+  EXPECT_EQ(wins_c, 5);
+}
+
+TEST(TokenBucket, BucketsDestroyedWhileThreadsHoldCachesLeaveTheNextBucketsExact) {
+  // A later bucket may reuse the address of a destroyed one: a thread's old cache must never
+  // be taken for the new bucket's.
+  constexpr int kThreads = 4;
+  std::barrier sync{kThreads + 1};
+  auto bucket = std::make_unique<TokenBucket>(6000);
+  std::atomic<int> wins{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 20; ++round) {
+        sync.arrive_and_wait();               // a fresh bucket is ready
+        if (bucket->try_acquire(5s)) ++wins;  // borrow a batch, leave it cached
+        sync.arrive_and_wait();               // the main thread destroys the bucket and counts
+      }
+    });
+  }
+  for (int round = 0; round < 20; ++round) {
+    bucket = std::make_unique<TokenBucket>(6000);
+    wins = 0;
+    sync.arrive_and_wait();
+    sync.arrive_and_wait();
+    ASSERT_EQ(wins, kThreads) << "round " << round;
+    ASSERT_EQ(drain(*bucket, 5s), 6000 - kThreads) << "round " << round;
+  }
+  bucket.reset();
+  for (auto& t : threads)
+    t.join();
 }
 
 class ServiceRateLimit : public ::testing::Test {
