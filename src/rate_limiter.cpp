@@ -5,15 +5,16 @@
 // The global state is GCRA's "theoretical arrival time" `tat` plus `lent`, the tokens handed to
 // thread caches and not yet settled (a cache is settled when its owner comes back for more,
 // when a refusing thread reclaims it, or after its thread exits). Every lent token is counted
-// in `tat` as if spent, and is ALSO counted as still occupying the bucket: the refill floor is
-// `now + lent * interval` instead of GCRA's `now`. Write G for the global bucket's tokens,
-// C for the unspent tokens in caches (C <= lent). Then at every instant
+// in `tat` as if spent at lending. Write G for the global bucket's tokens, C for the unspent
+// tokens in caches (C <= lent). Whenever the mutex is taken (the only time G is read or
+// changed), the refill floor `tat >= now + C * interval` is applied with C read from the
+// caches (materialize), so at every such instant
 //   G + C <= capacity,
-// and G + C never exceeds what a single ideal bucket fed the same successes would hold:
-// refilling G stops at capacity - lent <= capacity - C; spending from a cache lowers C and the
-// ideal bucket alike; lending, returning and settling move tokens between G and C without
-// changing G + C. That is "never more successes than the global bucket allows", for every
-// interval and every interleaving, not just on average.
+// and G + C is what a single ideal bucket fed the same successes would hold: GCRA counts the
+// lent tokens as spent, the floor puts back the capacity the unspent ones still occupy, and
+// tokens spent from a cache count exactly as spent. Between two such instants owners only
+// spend (C falls), so the bound keeps holding. That is "never more successes than the global
+// bucket allows", for every interleaving, not just on average.
 //
 // Refusal: a thread whose cache is empty takes the mutex; if G < 1 it settles EVERY cache
 // (each unspent token goes back to G through an atomic exchange that races safely with the
@@ -21,13 +22,9 @@
 // the global bucket and every cache are empty. At a fixed time, of any number of threads
 // exactly `capacity` calls succeed.
 //
-// The one way it is stricter than the ideal bucket (never looser): a token a thread spent from
-// its cache but has not settled yet still counts as occupying the bucket, so while the bucket
-// sits at capacity the refill it would have earned is not added. The shortfall is at most the
-// tokens spent-but-unsettled (under threads x batch), vanishes at the next refusal, which
-// settles every cache, and cannot arise for buckets under 128 per minute, which lend one token
-// at a time (plain GCRA).
-//
+// An owner may spend a token between the floor's read of its cache and the mutex's release:
+// the floor then held back at most those few tokens' refill (never more than was read).
+
 // Lifetimes: a thread's caches live in a thread_local list keyed by the bucket's unique id
 // (never its address, which a later bucket may reuse). The cache itself is shared between that
 // list and the bucket's registry. At thread exit the cache is marked orphaned; the next thread
@@ -69,9 +66,19 @@ struct BucketCore {
 
   // All below require the mutex.
 
-  /// Applies the refill floor in force since the last change of `lent` (it only grows with
-  /// time, so applying it lazily at `now` is exact); must precede any change of `lent`.
-  void materialize(std::int64_t now) { tat = std::max(tat, now + lent * interval_ns); }
+  /// Applies the refill floor: the global bucket may hold at most capacity minus the tokens
+  /// still unspent in caches. The global bucket is only read under the mutex, so the floor
+  /// only matters at these instants; `lent` bounds the unspent tokens from above, and only when
+  /// that bound binds are the caches read for the exact count (reads, on the slow path only).
+  /// Spent-but-unsettled tokens must not count: they would withhold, for good, the refill an
+  /// idle period earns. Must precede any change of `lent` or of a cache's tokens.
+  void materialize(std::int64_t now) {
+    if (now + lent * interval_ns <= tat) return;
+    std::int64_t unspent = 0;
+    for (const auto& cache : caches)
+      unspent += cache->tokens.load(std::memory_order_relaxed);
+    tat = std::max(tat, now + unspent * interval_ns);
+  }
 
   /// Whole tokens in the global bucket at `now` (after materialize).
   [[nodiscard]] std::int64_t available(std::int64_t now) const {
@@ -157,7 +164,9 @@ thread_local ThreadCaches this_thread_caches;
 }  // namespace detail
 
 TokenBucket::TokenBucket(std::int64_t per_minute) : id_(detail::next_bucket_id.fetch_add(1)) {
-  const std::int64_t n = std::max<std::int64_t>(1, per_minute);
+  // Beyond one token per nanosecond the interval cannot shrink; capping there also keeps
+  // `now + burst` far from overflow for any per_minute.
+  const std::int64_t n = std::clamp<std::int64_t>(per_minute, 1, std::int64_t{60'000'000'000});
   const std::int64_t interval = std::max<std::int64_t>(1, std::int64_t{60'000'000'000} / n);
   // At most 1/64 of the capacity sits in any one cache, and at most 64 tokens.
   const std::int64_t batch = std::clamp<std::int64_t>(n / 64, 1, 64);

@@ -141,6 +141,28 @@ TEST(TokenBucket, TokensCachedByAnIdleThreadAreReclaimedBeforeARefusal) {
   EXPECT_FALSE(second_try) << "the idle thread still spent a token that had been reclaimed";
 }
 
+TEST(TokenBucket, AnIdlePeriodEarnsItsWholeRefillEvenAfterThreadsSpentTheirCaches) {
+  TokenBucket bucket{4096};  // lends 64 at a time
+  constexpr int kThreads = 8;
+  std::latch spent{kThreads};
+  std::latch done{1};
+  std::vector<std::thread> spenders;
+  for (int i = 0; i < kThreads; ++i) {
+    spenders.emplace_back([&] {
+      for (int n = 0; n < 64; ++n)
+        EXPECT_TRUE(bucket.try_acquire(10s));  // borrows one batch and spends all of it
+      spent.count_down();
+      done.wait();  // stays alive: its (empty) cache is not given back by a thread exit
+    });
+  }
+  spent.wait();
+  EXPECT_EQ(drain(bucket, 10s + 1h), 4096)
+      << "an hour idle must refill the whole bucket; spent cached tokens withheld their refill";
+  done.count_down();
+  for (auto& t : spenders)
+    t.join();
+}
+
 TEST(TokenBucket, AThreadThatExitsGivesItsCacheBack) {
   TokenBucket bucket{6000};
   for (int i = 0; i < 10; ++i)

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "jwtservice/clock.hpp"
+#include "jwtservice/export.hpp"
 #include "jwtservice/revocation.hpp"
 
 namespace jwtservice {
@@ -29,7 +30,7 @@ namespace jwtservice {
 /// turn, so all shards are swept at least once per 16 revocations; `purge_expired()` sweeps all
 /// at once. Freed cells are reused, so memory follows the peak of live revocations (plus those
 /// expired since their shard's last sweep), never the history of revocations.
-class InMemoryRevocationStore {
+class JWTSERVICE_API InMemoryRevocationStore {
  public:
   /// `clock` gives Unix seconds; inject one in tests.
   explicit InMemoryRevocationStore(Clock clock = &system_now);

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+#include "jwtservice/export.hpp"
+
 namespace jwtservice {
 
 namespace detail {
@@ -30,7 +32,7 @@ struct BucketCore;
 /// - small buckets (under 128 per minute) lend one token at a time, which is the plain GCRA.
 /// A thread that exits gives its cache back; a bucket destroyed while threads hold caches
 /// simply drops them.
-class TokenBucket {
+class JWTSERVICE_API TokenBucket {
  public:
   /// `per_minute` must be positive (0 = "off" is handled by the owner, which keeps no bucket).
   explicit TokenBucket(std::int64_t per_minute);
