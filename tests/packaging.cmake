@@ -35,20 +35,26 @@ endif()
 if(CMAKE_MAKE_PROGRAM)
   list(APPEND _jwtservice_generator_args --build-makeprogram ${CMAKE_MAKE_PROGRAM})
 endif()
-add_test(NAME packaging.find_package
-         COMMAND ${CMAKE_CTEST_COMMAND} "${_jwtservice_ctest_config_args}"
-                 --build-and-test ${CMAKE_CURRENT_SOURCE_DIR}/find_package ${_jwtservice_consumer_build}
-                 ${_jwtservice_generator_args}
-                 --build-options
-                   -DCMAKE_PREFIX_PATH=${_jwtservice_prefix}
-                   -DJWTSERVICE_EXPECTED_PREFIX=${_jwtservice_prefix}
-                   -DJWTSERVICE_EXPECTED_TYPE=${_jwtservice_type}
-                   -DCMAKE_BUILD_TYPE=$<CONFIG>
-                   -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
-                   "-DCMAKE_CXX_FLAGS=${CMAKE_CXX_FLAGS}"
-                   "-DCMAKE_EXE_LINKER_FLAGS=${CMAKE_EXE_LINKER_FLAGS}"
-                 --test-command find_package_consumer
-         COMMAND_EXPAND_LISTS)
+# A ctest that configures, builds and runs tests/find_package against the install at PREFIX,
+# expecting a library of TYPE (STATIC_LIBRARY or SHARED_LIBRARY).
+function(jwtservice_add_consumer_test name build_dir prefix type)
+  add_test(NAME ${name}
+           COMMAND ${CMAKE_CTEST_COMMAND} "${_jwtservice_ctest_config_args}"
+                   --build-and-test ${CMAKE_CURRENT_SOURCE_DIR}/find_package ${build_dir}
+                   ${_jwtservice_generator_args}
+                   --build-options
+                     -DCMAKE_PREFIX_PATH=${prefix}
+                     -DJWTSERVICE_EXPECTED_PREFIX=${prefix}
+                     -DJWTSERVICE_EXPECTED_TYPE=${type}
+                     -DCMAKE_BUILD_TYPE=$<CONFIG>
+                     -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
+                     "-DCMAKE_CXX_FLAGS=${CMAKE_CXX_FLAGS}"
+                     "-DCMAKE_EXE_LINKER_FLAGS=${CMAKE_EXE_LINKER_FLAGS}"
+                   --test-command find_package_consumer
+           COMMAND_EXPAND_LISTS)
+endfunction()
+jwtservice_add_consumer_test(packaging.find_package ${_jwtservice_consumer_build} ${_jwtservice_prefix}
+                             ${_jwtservice_type})
 set_tests_properties(packaging.find_package PROPERTIES FIXTURES_REQUIRED jwtservice_installed
                                                        LABELS packaging)
 
@@ -97,19 +103,7 @@ add_test(NAME packaging.shared_install
                  -P ${CMAKE_CURRENT_SOURCE_DIR}/packaging_shared.cmake)
 set_tests_properties(packaging.shared_install PROPERTIES FIXTURES_SETUP jwtservice_shared_installed
                                                          LABELS packaging TIMEOUT 600)
-add_test(NAME packaging.shared_find_package
-         COMMAND ${CMAKE_CTEST_COMMAND} "${_jwtservice_ctest_config_args}"
-                 --build-and-test ${CMAKE_CURRENT_SOURCE_DIR}/find_package ${_jwtservice_shared_consumer_build}
-                 ${_jwtservice_generator_args}
-                 --build-options
-                   -DCMAKE_PREFIX_PATH=${_jwtservice_shared_prefix}
-                   -DJWTSERVICE_EXPECTED_PREFIX=${_jwtservice_shared_prefix}
-                   -DJWTSERVICE_EXPECTED_TYPE=SHARED_LIBRARY
-                   -DCMAKE_BUILD_TYPE=$<CONFIG>
-                   -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
-                   "-DCMAKE_CXX_FLAGS=${CMAKE_CXX_FLAGS}"
-                   "-DCMAKE_EXE_LINKER_FLAGS=${CMAKE_EXE_LINKER_FLAGS}"
-                 --test-command find_package_consumer
-         COMMAND_EXPAND_LISTS)
+jwtservice_add_consumer_test(packaging.shared_find_package ${_jwtservice_shared_consumer_build}
+                             ${_jwtservice_shared_prefix} SHARED_LIBRARY)
 set_tests_properties(packaging.shared_find_package PROPERTIES FIXTURES_REQUIRED jwtservice_shared_installed
                                                               LABELS packaging)
