@@ -32,6 +32,9 @@ const std::string& bad_signature_token();
 const std::string& bound_token();
 /// Three segments of base64url that decode to bytes that are not JSON.
 const std::string& garbage_token();
+/// 256 valid tokens with the_token's claims and distinct jtis (the thread-scaling benchmarks:
+/// a real server validates many tokens, and a store looks each jti up).
+const std::vector<std::string>& distinct_tokens();
 
 /// Unix seconds from the system clock (every contender reads the real clock).
 std::int64_t unix_now() noexcept;
@@ -72,6 +75,13 @@ B* with_min(B* b) {
 template <class B>
 B* threads_1_2(B* b) {
   return with_min(b->Threads(1)->Threads(2)->UseRealTime());
+}
+
+/// The thread-scaling table (`scaling/*`): 1, 2 and 4 threads, wall-clock time, one item per
+/// iteration. bench/report.py divides each contender's scaling by the floor's in the same run.
+template <class B>
+B* threads_1_2_4(B* b) {
+  return with_min(b->Threads(1)->Threads(2)->Threads(4)->UseRealTime());
 }
 
 }  // namespace bench

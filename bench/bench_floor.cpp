@@ -955,6 +955,23 @@ void BM_hmac(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+/// The shared-nothing floor of the scaling table: each thread validates the distinct tokens
+/// with its own keyed context (HmacReinit keeps one per thread) and shares no write.
+void BM_scaling_validate(benchmark::State& state) {
+  const HmacReinit& hmac = key<HmacReinit>();
+  const auto& tokens = distinct_tokens();
+  std::size_t i = static_cast<std::size_t>(state.thread_index()) * 61;  // threads start apart
+  for (auto _ : state) {
+    Result r;
+    if (validate(hmac, tokens[i++ % tokens.size()], unix_now(), kExpect, r) != Reason::none) [[unlikely]] {
+      fail(state, "the floor refused a token");
+      break;
+    }
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 const Claims& sign_claims() {
   static const Claims claims{.sub = std::string{kSub},
                              .issuer = std::string{kIssuer},
@@ -989,6 +1006,8 @@ const bool registered = [] {
   register_variant<HmacReinit>("reinit");  // one context per thread, EVP_MAC_init(ctx, NULL, 0, NULL)
   register_variant<HmacEvpMd>("evp_md");   // ipad/opad EVP_MD_CTX midstates, EVP_MD_CTX_copy_ex
   register_variant<HmacMidstate>("sha256_ctx_deprecated");  // SHA256_CTX midstates, struct copy
+  threads_1_2_4(benchmark::RegisterBenchmark("scaling/validate/floor", BM_scaling_validate));
+  threads_1_2_4(benchmark::RegisterBenchmark("scaling/create/floor", BM_sign<HmacReinit>));
   // The floor's validate without the HMAC: what parsing and checking alone cost.
   with_min(benchmark::RegisterBenchmark("parts/floor_validate_without_hmac", BM_validate<HmacCached>)
                ->UseRealTime());

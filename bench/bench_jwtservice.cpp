@@ -1,5 +1,6 @@
 // jwtservice itself: create, validate (valid, bad signature, garbage), validate with the
-// in-memory and the SQLite revocation store, consumir; 1 and 2 threads on one service object.
+// in-memory and the SQLite revocation store, consumir; 1 and 2 threads on one service object;
+// the thread-scaling table (1, 2, 4 threads) of the default configuration and the bare service.
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -84,6 +85,19 @@ const Service& sqlite_store_service() {
 }
 #endif
 
+/// The default configuration of the scaling table: both limits on (high enough never to
+/// refuse) and an in-memory revocation store holding 10,000 other revocations.
+const Service& default_service() {
+  static const Service service = [] {
+    auto store = std::make_shared<jwtservice::InMemoryRevocationStore>();
+    fill(*store, 10'000);
+    auto options = quiet();
+    options.revocation_store = store;
+    return Service{bench_config(true), std::move(options)};
+  }();
+  return service;
+}
+
 /// A service that also accepts four old keys: a forged token costs one MAC per key.
 const Service& fallback_service() {
   static const Service service = [] {
@@ -153,6 +167,23 @@ void BM_validate_options(benchmark::State& state) {
     auto r = plain_service().validar(bound_token(), all_options());
     if (!r.valid) [[unlikely]] {
       fail(state, "the bound token was refused");
+      break;
+    }
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// ---- thread scaling ---------------------------------------------------------------------------
+
+/// Each thread cycles through the 256 distinct tokens, starting at its own offset.
+void BM_scaling_validate(benchmark::State& state, const Service& service) {
+  const auto& tokens = distinct_tokens();
+  std::size_t i = static_cast<std::size_t>(state.thread_index()) * 61;
+  for (auto _ : state) {
+    auto r = service.validar(tokens[i++ % tokens.size()]);
+    if (!r.valid) [[unlikely]] {
+      fail(state, "a distinct token was refused");
       break;
     }
     benchmark::DoNotOptimize(r);
@@ -285,6 +316,16 @@ const bool registered = [] {
   }));
   threads_1_2(benchmark::RegisterBenchmark(
       "jwtservice/create_ratelimit_on", [](benchmark::State& s) { BM_create(s, rate_limited_service()); }));
+  // The thread-scaling table: the default configuration and the bare service, against the
+  // shared-nothing floor (bench_floor.cpp) in the same run.
+  threads_1_2_4(benchmark::RegisterBenchmark(
+      "scaling/validate/default", [](benchmark::State& s) { BM_scaling_validate(s, default_service()); }));
+  threads_1_2_4(benchmark::RegisterBenchmark(
+      "scaling/validate/bare", [](benchmark::State& s) { BM_scaling_validate(s, plain_service()); }));
+  threads_1_2_4(benchmark::RegisterBenchmark("scaling/create/default",
+                                             [](benchmark::State& s) { BM_create(s, default_service()); }));
+  threads_1_2_4(benchmark::RegisterBenchmark("scaling/create/bare",
+                                             [](benchmark::State& s) { BM_create(s, plain_service()); }));
   threads_1_2(benchmark::RegisterBenchmark("jwtservice/consume_memstore", BM_consume)
                   ->Setup(setup_consume_memory)
                   ->Teardown(teardown_consume)
@@ -349,6 +390,17 @@ const std::string& bound_token() {
     return plain_service().criar(options);
   }();
   return token;
+}
+
+const std::vector<std::string>& distinct_tokens() {
+  static const std::vector<std::string> tokens = [] {
+    std::vector<std::string> out(256);
+    const auto options = create_options();  // no jti: each token gets a fresh one
+    for (auto& t : out)
+      t = plain_service().criar(options);
+    return out;
+  }();
+  return tokens;
 }
 
 const std::string& bad_signature_token() {
