@@ -267,14 +267,18 @@ class BasicService {
   }
 
   Result run(std::string_view token, const detail::ValidateRequest& request) const {
-    return to_result(engine_->validate(token, request));
+    detail::Verdict v;
+    engine_->validate(token, request, v);
+    return to_result(v);
   }
 
   Result consume_with(std::string_view token, const detail::ValidateRequest& request) const {
-    return to_result(engine_->consume(token, request));
+    detail::Verdict v;
+    engine_->consume(token, request, v);
+    return to_result(v);
   }
 
-  static Result to_result(detail::Verdict v) {
+  static Result to_result(detail::Verdict& v) {
     Result r;
     r.reason = v.reason;
     r.status = status_for(v.reason);

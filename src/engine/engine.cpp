@@ -148,10 +148,9 @@ std::string Engine::create(const CreateRequest& request) const {
   }
 }
 
-Verdict Engine::validate(std::string_view token, const ValidateRequest& request) const noexcept {
+void Engine::validate(std::string_view token, const ValidateRequest& request, Verdict& v) const noexcept {
   const auto started = impl_->metrics.start();
   Seen seen;
-  Verdict v;  // the one object returned: built in the caller's slot, never moved
   try {
     v.reason = impl_->run(token, request, Mode::validate, impl_->metrics.observing() ? &seen : nullptr, v);
   } catch (...) {
@@ -160,13 +159,11 @@ Verdict Engine::validate(std::string_view token, const ValidateRequest& request)
     v = Verdict{};  // reason invalid, no claims
   }
   impl_->metrics.record({Operation::validate, v.reason, seen.action, seen.sub, seen.jti, {}}, started);
-  return v;
 }
 
-Verdict Engine::consume(std::string_view token, const ValidateRequest& request) const {
+void Engine::consume(std::string_view token, const ValidateRequest& request, Verdict& v) const {
   const auto started = impl_->metrics.start();
   Seen seen;
-  Verdict v;
   try {
     if (!impl_->store) {
       throw StoreError("consumir needs a revocation store: single use cannot be enforced without one");
@@ -178,7 +175,6 @@ Verdict Engine::consume(std::string_view token, const ValidateRequest& request) 
     throw;
   }
   impl_->metrics.record({Operation::consume, v.reason, seen.action, seen.sub, seen.jti, {}}, started);
-  return v;
 }
 
 /// The documented steps, in order (docs/validation.md): the first reason met, or Reason::none.

@@ -44,29 +44,42 @@ class ExpectedAudience {
   bool use_config_ = true;
 };
 
+// The json rule of the compiled boundary: nlohmann::json's layout depends on how the consumer
+// configured it (JSON_DIAGNOSTICS adds a member), and its ABI tag lives in its inline namespace
+// (json_abi_v3_11_2 vs json_abi_diag_v3_11_2). A type that carries json across the boundary is
+// therefore a template over the json type, and every exported function that takes or gives one
+// names it in its parameters, never only in its return type (which is not mangled): a consumer
+// whose json differs from the library's then fails to link instead of crashing at run time.
+// INSTALLATION_GUIDE.md ("Shared library") states the rule for users; the test
+// abi.json_diagnostics_fails_to_link checks it.
+
 /// One token to create, with the action already turned into its claim name.
-struct CreateRequest {
+template <class Json>
+struct BasicCreateRequest {
   std::optional<std::string_view> action;
   std::string_view sub;
   std::int64_t expires_in = 600;
   std::optional<std::string_view> audience;
   std::optional<std::string_view> jti;
-  const nlohmann::json* extra_data = nullptr;  ///< null pointer or JSON null = absent
-  std::optional<std::string_view> binding;     ///< the state `bnd` binds the token to
-  bool action_unlisted = false;                ///< the caller's action is not in action_traits
+  const Json* extra_data = nullptr;         ///< null pointer or JSON null = absent
+  std::optional<std::string_view> binding;  ///< the state `bnd` binds the token to
+  bool action_unlisted = false;             ///< the caller's action is not in action_traits
 };
+using CreateRequest = BasicCreateRequest<nlohmann::json>;
 
 /// What validation found, before the action name is turned back into an enumerator.
-struct Verdict {
+template <class Json>
+struct BasicVerdict {
   Reason reason = Reason::invalid;
   std::optional<std::string> sub;
   std::optional<std::size_t> action;  ///< index into action_traits<Action>::names
   std::optional<std::int64_t> age;
   std::optional<std::int64_t> expires_in;
   std::optional<std::string> aud;
-  std::optional<nlohmann::json> extra_data;
+  std::optional<Json> extra_data;
   std::optional<std::string> jti;
 };
+using Verdict = BasicVerdict<nlohmann::json>;
 
 /// The index of `name` in the service's action_traits names, or -1 when it names none.
 using ActionIndex = int (*)(std::string_view name) noexcept;
@@ -90,10 +103,12 @@ class JWTSERVICE_API Engine {
   Engine& operator=(const Engine&) = delete;
 
   [[nodiscard]] std::string create(const CreateRequest& request) const;
-  [[nodiscard]] Verdict validate(std::string_view token, const ValidateRequest& request) const noexcept;
+  /// Validates `token` into `out`, which must be default-constructed (the verdict is built in
+  /// the caller's slot and never moved; an out-parameter also puts json in the mangled name).
+  void validate(std::string_view token, const ValidateRequest& request, Verdict& out) const noexcept;
   /// Validation, then the atomic insert of the jti: valid for exactly one caller. Throws
   /// StoreError without a store or when the store fails.
-  [[nodiscard]] Verdict consume(std::string_view token, const ValidateRequest& request) const;
+  void consume(std::string_view token, const ValidateRequest& request, Verdict& out) const;
   /// Revokes a token whose signature and expiry check out; see BasicService::revogar.
   bool revoke(std::string_view token, std::optional<std::string_view> reason) const;
   /// Revokes a jti until `exp` (+ leeway); see BasicService::revogar_jti.
