@@ -57,7 +57,7 @@ inline constexpr std::size_t max_secret_key_fallbacks = 16;
 inline constexpr std::int64_t max_leeway_seconds = std::int64_t{366} * 24 * 3600;
 
 /// Every key the loaders read, each once: `SECRET_KEY` and the `JWTSERVICE_*` keys of the
-/// table in the README, including the legacy `JWTSERVICE_RATELIMIT`. For tools that gather the
+/// table in docs/configuration.md, including the legacy `JWTSERVICE_RATELIMIT`. For tools that gather the
 /// settings themselves, such as the command line's overlay of a file, the environment and flags.
 ///
 /// **Example**: `for (std::string_view key : jwtservice::config_keys()) std::cout << key << '\n';`
