@@ -405,6 +405,8 @@ RedisConnectionPool::~RedisConnectionPool() = default;
 
 const std::string& RedisConnectionPool::name() const noexcept { return impl_->name; }
 
+const RedisUrl& RedisConnectionPool::url() const noexcept { return impl_->url; }
+
 void RedisConnectionPool::fail(std::string_view what, std::string_view detail) const {
   impl_->fail(what, detail);
 }

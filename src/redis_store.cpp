@@ -1,5 +1,6 @@
-// RedisRevocationStore: one SET NX EX per revocation, one EXISTS per check, expiry left to Redis,
-// and no server that could evict revocations behind its back.
+// RedisRevocationStore: one SET NX EX per revocation, one EXISTS per check (or one script that also
+// takes the rate-limit token, fused with a RedisRateLimiter on the same server), expiry left to
+// Redis, and no server that could evict revocations behind its back.
 #include "jwtservice/redis_store.hpp"
 
 #include <algorithm>
@@ -10,7 +11,10 @@
 
 #include "jwtservice/config.hpp"
 #include "jwtservice/detail/redis_connection.hpp"
+#include "jwtservice/detail/text.hpp"
 #include "jwtservice/errors.hpp"
+#include "jwtservice/redis_rate_limiter.hpp"
+#include "redis_scripts.hpp"
 #include "safe_log.hpp"
 
 namespace jwtservice {
@@ -69,6 +73,14 @@ detail::RedisConnectCheck eviction_check(bool allow_eviction, Logger logger) {
   };
 }
 
+/// One server, database and identity: what a command on one pool sees is what it would see on
+/// the other. Host names are compared as written (case aside): `localhost` and `127.0.0.1` are
+/// not recognised as one server, which only costs the fusion, never correctness.
+bool same_server(const RedisUrl& a, const RedisUrl& b) {
+  return detail::iequals(a.host, b.host) && a.port == b.port && a.db == b.db && a.username == b.username &&
+         a.password == b.password;
+}
+
 }  // namespace
 
 RedisRevocationStore::RedisRevocationStore(std::string_view url, const RedisOptions& options, Logger logger)
@@ -116,6 +128,30 @@ bool RedisRevocationStore::revoke(std::string_view jti, std::int64_t ttl_seconds
   if (reply.is_status("OK")) return true;
   if (reply.type == detail::RedisReply::Type::nil) return false;  // NX: the key was there
   pool_->unexpected_reply("SET", reply);
+}
+
+FusedCheck RedisRevocationStore::fuse_with(const RateLimiterHandle& limiter) {
+  RedisRateLimiter* const peer = limiter.target<RedisRateLimiter>();
+  if (peer == nullptr || !same_server(pool_->url(), peer->url())) return {};
+  // On this store's connections, which passed the eviction check: the revocation read must not
+  // come from a server that may have evicted it.
+  return [this, peer](std::string_view operation, std::int64_t per_minute, std::string_view jti) {
+    if (per_minute <= 0) return is_revoked(jti) ? FusedVerdict::revoked : FusedVerdict::not_revoked;
+    try {
+      const std::string limit = std::to_string(per_minute);
+      const auto reply =
+          detail::fused_validation_script().run(*pool_, {peer->key_for(operation), key_for(jti)}, {limit});
+      if (reply.type != detail::RedisReply::Type::integer || reply.integer < 0 || reply.integer > 2) {
+        pool_->unexpected_reply("the validation script", reply);
+      }
+      peer->answered(true);
+      if (reply.integer == 0) return FusedVerdict::rate_limited;
+      return reply.integer == 2 ? FusedVerdict::revoked : FusedVerdict::not_revoked;
+    } catch (...) {
+      peer->answered(false);
+      throw;
+    }
+  };
 }
 
 void RedisRevocationStore::ping() {

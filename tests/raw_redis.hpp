@@ -1,11 +1,13 @@
 // Test support: a plain hiredis connection to the test's own server, to look at keys the way an
-// operator would (TTL, GET) and to change them behind the library's back.
+// operator would (TTL, GET) and to change them behind the library's back; and a MONITOR tap that
+// lists the commands clients send it.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
 
+#include <cctype>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -80,6 +82,79 @@ class RawRedis {
     freeReplyObject(reply);
   }
 
+  redisContext* context_ = nullptr;
+};
+
+/// The commands clients send to the test's own server, from MONITOR, each as its words (the
+/// first upper-cased); commands a script runs are left out. For counting what the library sends.
+class RedisMonitor {
+ public:
+  explicit RedisMonitor(int port) : port_(port) {
+    const timeval timeout{2, 0};
+    context_ = redisConnectWithTimeout("127.0.0.1", port, timeout);
+    if (context_ == nullptr || context_->err != 0) {
+      ADD_FAILURE() << "MONITOR cannot connect to the test redis-server on port " << port;
+      return;
+    }
+    redisSetTimeout(context_, timeout);
+    auto* reply = static_cast<redisReply*>(redisCommand(context_, "MONITOR"));
+    if (reply == nullptr || reply->type != REDIS_REPLY_STATUS) ADD_FAILURE() << "MONITOR was refused";
+    if (reply != nullptr) freeReplyObject(reply);
+  }
+  ~RedisMonitor() {
+    if (context_ != nullptr) redisFree(context_);
+  }
+  RedisMonitor(const RedisMonitor&) = delete;
+  RedisMonitor& operator=(const RedisMonitor&) = delete;
+
+  /// The client commands the server received since the last call (or since MONITOR started).
+  /// Reads up to a marker sent on another connection, so nothing sent before the call is
+  /// missed; each read waits at most 2 s.
+  std::vector<std::vector<std::string>> take() {
+    std::vector<std::vector<std::string>> commands;
+    if (context_ == nullptr || context_->err != 0) return commands;
+    const std::string marker = "jwtservice-monitor-marker-" + std::to_string(++markers_);
+    RawRedis{port_}.text({"ECHO", marker});
+    for (;;) {
+      void* raw = nullptr;
+      if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
+        ADD_FAILURE() << "MONITOR stopped before its marker: " << context_->errstr;
+        return commands;
+      }
+      auto* reply = static_cast<redisReply*>(raw);
+      const std::string line = reply->str != nullptr ? std::string(reply->str, reply->len) : std::string{};
+      freeReplyObject(reply);
+      if (line.find(marker) != std::string::npos) return commands;
+      // `<time> [<db> <client>] "WORD" "word" ...`; a script's commands come from `[<db> lua]`.
+      const auto open = line.find('[');
+      const auto close = line.find("] ");
+      if (open == std::string::npos || close == std::string::npos) continue;
+      if (line.compare(close - 3, 3, "lua") == 0) continue;
+      commands.push_back(words(line.substr(close + 2)));
+    }
+  }
+
+ private:
+  /// The quoted words of a MONITOR line, escapes left as they are (keys and names have none).
+  static std::vector<std::string> words(std::string_view rest) {
+    std::vector<std::string> out;
+    for (std::size_t i = rest.find('"'); i != std::string_view::npos; i = rest.find('"', i)) {
+      std::size_t end = i + 1;
+      while (end < rest.size() && (rest[end] != '"' || rest[end - 1] == '\\'))
+        ++end;
+      out.emplace_back(rest.substr(i + 1, end - i - 1));
+      i = end + 1;
+      if (i >= rest.size()) break;
+    }
+    if (!out.empty()) {
+      for (char& c : out[0])
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return out;
+  }
+
+  int port_;
+  int markers_ = 0;
   redisContext* context_ = nullptr;
 };
 

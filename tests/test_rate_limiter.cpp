@@ -1,4 +1,5 @@
-// TokenBucket and the service's two limiters: capacity, continuous refill, exact under contention.
+// TokenBucket and the service's two limiters: capacity, continuous refill, exact under contention;
+// a shared limiter, its fall-back, and its fusion with a store that answers both in one call.
 #include "jwtservice/rate_limiter.hpp"
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "fake_store.hpp"
 #include "token_forge.hpp"
 
 namespace {
@@ -450,6 +452,137 @@ TEST_F(ServiceRateLimit, ZeroLimitNeverAsksTheSharedLimiter) {
       jwtservice::ServiceOptions{.logger = jwtservice::null_logger(), .rate_limiter = limiter}};
   (void)service.criar({.sub = "u"});
   EXPECT_TRUE(limiter->calls.empty());
+}
+
+TEST(RateLimiterHandle, TargetIsTheLimiterOnlyForItsOwnType) {
+  auto limiter = std::make_shared<FakeSharedLimiter>();
+  const jwtservice::RateLimiterHandle handle{limiter};
+  EXPECT_EQ(handle.target<FakeSharedLimiter>(), limiter.get());
+  EXPECT_EQ(handle.target<int>(), nullptr);
+  EXPECT_EQ(jwtservice::RateLimiterHandle{}.target<FakeSharedLimiter>(), nullptr);
+}
+
+/// A store that fuses with a FakeSharedLimiter: its fused check spends the limiter's budget and
+/// reads the store's set in one call, counted, or fails on demand.
+struct FusingStore : jt::FakeStore {
+  std::atomic<int> fused_calls{0};
+  std::atomic<bool> fused_fail{false};
+
+  jwtservice::FusedCheck fuse_with(const jwtservice::RateLimiterHandle& limiter) {
+    auto* shared = limiter.target<FakeSharedLimiter>();
+    if (shared == nullptr) return {};
+    return [this, shared](std::string_view operation, std::int64_t, std::string_view jti) {
+      ++fused_calls;
+      if (fused_fail) throw std::runtime_error("OOM command not allowed");
+      if (shared->budget[std::string{operation}]-- <= 0) return jwtservice::FusedVerdict::rate_limited;
+      return revoked.contains(jti) ? jwtservice::FusedVerdict::revoked
+                                   : jwtservice::FusedVerdict::not_revoked;
+    };
+  }
+};
+
+static_assert(jwtservice::FusingRevocationStore<FusingStore>);
+static_assert(!jwtservice::FusingRevocationStore<jt::FakeStore>);
+
+class FusedServiceRateLimit : public ServiceRateLimit {
+ protected:
+  jwtservice::Service fused(std::int64_t per_minute) {
+    limiter_->budget = {{"validate", 1000}};
+    auto config = jt::test_config();
+    config.rate_limit_validate = per_minute;
+    return jwtservice::Service{
+        config, jwtservice::ServiceOptions{.logger =
+                                               [this](jwtservice::LogLevel level, std::string_view m) {
+                                                 if (level >= jwtservice::LogLevel::info)
+                                                   logs_.emplace_back(level, m);
+                                               },
+                                           .revocation_store = store_,
+                                           .clock = [] { return jt::kNow; },
+                                           .monotonic_clock = [this] { return mono_.load(); },
+                                           .rate_limiter = limiter_}};
+  }
+  int logged(jwtservice::LogLevel level, std::string_view part) const {
+    int n = 0;
+    for (const auto& [l, m] : logs_)
+      n += l == level && m.find(part) != std::string::npos ? 1 : 0;
+    return n;
+  }
+
+  std::shared_ptr<FusingStore> store_ = std::make_shared<FusingStore>();
+  std::shared_ptr<FakeSharedLimiter> limiter_ = std::make_shared<FakeSharedLimiter>();
+  std::vector<std::pair<jwtservice::LogLevel, std::string>> logs_;
+};
+
+TEST_F(FusedServiceRateLimit, AValidTokenMakesOneFusedCallAndNoOther) {
+  auto service = fused(100);
+  EXPECT_TRUE(service.validar(jt::forge_claims(jt::good_claims())).valid);
+  EXPECT_EQ(store_->fused_calls, 1);
+  EXPECT_EQ(store_->calls, 0) << "is_revoked was asked besides the fused call";
+  EXPECT_TRUE(limiter_->calls.empty()) << "the limiter was asked besides the fused call";
+  store_->revoked.insert("jti-1");
+  const auto r = service.validar(jt::forge_claims(jt::good_claims()));
+  EXPECT_EQ(r.reason, Reason::revoked);
+  EXPECT_EQ(r.jti, "jti-1");
+}
+
+TEST_F(FusedServiceRateLimit, ALocalFailureTakesOnlyTheLimitersTokenAndKeepsItsReason) {
+  auto service = fused(100);
+  EXPECT_EQ(service.validar(jt::forge_claims(jt::good_claims(), "not-the-secret-of-this-service-0")).reason,
+            Reason::bad_signature);
+  EXPECT_EQ(limiter_->calls.size(), 1U) << "the failing token still takes its limiter token";
+  EXPECT_EQ(store_->fused_calls, 0);
+  EXPECT_EQ(store_->calls, 0);
+}
+
+TEST_F(FusedServiceRateLimit, AnEmptySharedBucketAnswersRateLimitedWhateverTheToken) {
+  auto service = fused(100);
+  limiter_->budget["validate"] = 0;
+  store_->revoked.insert("jti-1");
+  EXPECT_EQ(service.validar(jt::forge_claims(jt::good_claims())).reason, Reason::rate_limited) << "revoked";
+  EXPECT_EQ(service.validar("x.y.z").reason, Reason::rate_limited) << "malformed";
+  auto expired = jt::good_claims();
+  expired["exp"] = jt::kNow - 1;
+  EXPECT_EQ(service.validar(jt::forge_claims(expired)).reason, Reason::rate_limited) << "expired";
+}
+
+TEST_F(FusedServiceRateLimit, WhenTheFusedCallFailsTheLocalBucketDecidesAndTheStoreIsAsked) {
+  auto service = fused(2);
+  const auto token = jt::forge_claims(jt::good_claims());
+  store_->fused_fail = true;
+  EXPECT_TRUE(service.validar(token).valid);
+  EXPECT_EQ(store_->calls, 1) << "the store's own lookup answers the revocation";
+  EXPECT_TRUE(limiter_->calls.empty()) << "the limiter's own call would meet the same failure";
+  store_->revoked.insert("jti-1");
+  EXPECT_EQ(service.validar(token).reason, Reason::revoked);
+  EXPECT_EQ(service.validar(token).reason, Reason::rate_limited) << "the local bucket of 2 is spent";
+  EXPECT_EQ(logged(jwtservice::LogLevel::warning, "OOM"), 1) << "the outage is logged once";
+  store_->fused_fail = false;
+  EXPECT_EQ(service.validar(token).reason, Reason::revoked) << "the fused call answers again";
+  EXPECT_EQ(logged(jwtservice::LogLevel::info, "answers again"), 1) << "the recovery is logged once";
+}
+
+TEST_F(FusedServiceRateLimit, WhenTheFusedCallFailsAndTheStoreTooValidationFailsClosed) {
+  auto service = fused(2);
+  store_->fused_fail = true;
+  store_->fail = true;
+  EXPECT_EQ(service.validar(jt::forge_claims(jt::good_claims())).reason, Reason::store_unavailable);
+}
+
+TEST_F(FusedServiceRateLimit, ConsumeTakesTheLimiterTokenAndInsertsSeparately) {
+  auto service = fused(100);
+  const auto token = jt::forge_claims(jt::good_claims());
+  EXPECT_TRUE(service.consumir(token).valid);
+  EXPECT_EQ(service.consumir(token).reason, Reason::revoked);
+  EXPECT_EQ(store_->fused_calls, 0) << "consume keeps its own atomic insert";
+  EXPECT_EQ(limiter_->calls.size(), 2U);
+}
+
+TEST_F(FusedServiceRateLimit, WithoutAValidateLimitNothingIsFused) {
+  auto service = fused(0);
+  EXPECT_TRUE(service.validar(jt::forge_claims(jt::good_claims())).valid);
+  EXPECT_EQ(store_->fused_calls, 0);
+  EXPECT_EQ(store_->calls, 1);
+  EXPECT_TRUE(limiter_->calls.empty());
 }
 
 }  // namespace

@@ -1,19 +1,23 @@
 // RedisRevocationStore specifics, against a redis-server the test starts itself on a free
 // loopback port: the key layout and TTL, AUTH and SELECT, timeouts, outages and
-// recovery, and what holds across processes. (The typed suite of test_store_conformance.cpp
+// recovery, what holds across processes, and one command per validation when fused with a
+// RedisRateLimiter on the same server (counted with MONITOR). (The typed suite of test_store_conformance.cpp
 // runs over this store too.)
 #include "jwtservice/redis_store.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "child_process.hpp"
 #include "jwtservice/detail/redis_connection.hpp"
+#include "jwtservice/redis_rate_limiter.hpp"
 #include "raw_redis.hpp"
 #include "redis_server.hpp"
 #include "store_fixtures.hpp"
@@ -24,6 +28,7 @@ namespace {
 using jwtservice::ConfigError;
 using jwtservice::Reason;
 using jwtservice::RedisOptions;
+using jwtservice::RedisRateLimiter;
 using jwtservice::RedisRevocationStore;
 using jwtservice::StoreError;
 namespace jt = jwtservice::testing;
@@ -365,6 +370,223 @@ TEST_F(RedisStore, OfEightProcessesConsumingOneTokenExactlyOneWins) {
   }
   EXPECT_EQ(valid, 1);
   EXPECT_EQ(revoked, 7);
+}
+
+// --- one command per validation: fused with a RedisRateLimiter on the same server ------------------
+
+using Commands = std::vector<std::vector<std::string>>;
+
+/// True when `c` is EVALSHA with `keys` keys: 1 for the limiter's script, 2 for the fused one.
+bool is_script(const std::vector<std::string>& c, std::string_view keys) {
+  return c.size() > 2 && c[0] == "EVALSHA" && c[2] == keys;
+}
+
+/// The commands as one line each, for failure messages.
+std::string show(const Commands& commands) {
+  std::string out;
+  for (const auto& c : commands) {
+    out += "\n ";
+    for (const auto& word : c)
+      out += " " + word.substr(0, 40);
+  }
+  return out.empty() ? " (none)" : out;
+}
+
+/// A service whose store and limiter share the test's server, with the monotonic clock of the
+/// local bucket in the fixture and the validate limit given per test.
+class RedisFused : public RedisStore {
+ protected:
+  std::shared_ptr<RedisRateLimiter> limiter(const std::string& url, RedisOptions options = {}) {
+    if (options.prefix == RedisOptions{}.prefix) options.prefix = prefix_;
+    return std::make_shared<RedisRateLimiter>(url, options);
+  }
+  jwtservice::Service fused(std::int64_t per_minute, std::shared_ptr<RedisRevocationStore> store,
+                            std::shared_ptr<RedisRateLimiter> shared, jwtservice::Observer observer = {}) {
+    auto config = jt::test_config();
+    config.rate_limit_validate = per_minute;
+    return jwtservice::Service{
+        config,
+        {.logger = jwtservice::null_logger(),
+         .revocation_store = std::move(store),
+         .clock = clock_,
+         .monotonic_clock = [] { return std::chrono::nanoseconds{std::chrono::hours(1)}; },
+         .rate_limiter = std::move(shared),
+         .observer = std::move(observer)}};
+  }
+  jwtservice::Service fused(std::int64_t per_minute) {
+    return fused(per_minute, open(), limiter(server_.url()));
+  }
+
+  /// Opens the connection and loads the script, so that the commands counted afterwards are
+  /// those of the steady state (a first call also sends INFO memory, and EVAL for the script).
+  void warm_up(const jwtservice::Service& service) {
+    (void)service.validar(jt::forge_claims(jt::good_claims()));
+    (void)service.validar("bad.signature.x");
+    (void)monitor_.take();
+  }
+
+  jt::RedisMonitor monitor_{server_.port()};
+};
+
+TEST_F(RedisFused, AValidTokenCostsOneCommand) {
+  const auto service = fused(1000);
+  warm_up(service);
+  const auto token = jt::forge_claims(jt::good_claims());
+  constexpr int kValidations = 20;
+  for (int i = 0; i < kValidations; ++i)
+    ASSERT_TRUE(service.validar(token).valid) << "validation " << i;
+  const Commands commands = monitor_.take();
+  EXPECT_EQ(commands.size(), std::size_t{kValidations})
+      << "commands per valid token: " << static_cast<double>(commands.size()) / kValidations
+      << show(commands);
+  EXPECT_TRUE(std::all_of(commands.begin(), commands.end(), [](const auto& c) { return is_script(c, "2"); }))
+      << "each validation is the one fused script" << show(commands);
+}
+
+TEST_F(RedisFused, ARevokedTokenIsRefusedInTheSameOneCommand) {
+  auto store = open();
+  const auto service = fused(1000, store, limiter(server_.url()));
+  warm_up(service);
+  ASSERT_TRUE(store->revoke("jti-1", 600, {}));
+  (void)monitor_.take();
+  const auto r = service.validar(jt::forge_claims(jt::good_claims()));
+  EXPECT_EQ(r.reason, Reason::revoked);
+  EXPECT_EQ(r.jti, "jti-1") << "a revoked token names its jti";
+  EXPECT_FALSE(r.sub.has_value()) << "and nothing else";
+  const Commands commands = monitor_.take();
+  ASSERT_EQ(commands.size(), 1U) << show(commands);
+  EXPECT_TRUE(is_script(commands[0], "2")) << show(commands);
+}
+
+TEST_F(RedisFused, ATokenFailingALocalCheckCostsOnlyTheLimitersCommandAndKeepsItsReason) {
+  const auto service = fused(1000);
+  warm_up(service);
+  auto expired = jt::good_claims();
+  expired["exp"] = jt::kNow - 1;
+  auto no_jti = jt::good_claims();
+  no_jti.erase("jti");
+  auto other_issuer = jt::good_claims();
+  other_issuer["iss"] = "someone-else";
+  const std::vector<std::pair<std::string, Reason>> cases{
+      {jt::forge_claims(jt::good_claims(), "not-the-secret-of-this-service-0"), Reason::bad_signature},
+      {"not a token", Reason::invalid},
+      {jt::forge_claims(expired), Reason::expired},
+      {jt::forge_claims(other_issuer), Reason::invalid_issuer},
+      {jt::forge_claims(no_jti), Reason::missing_jti}};
+  for (const auto& [token, reason] : cases) {
+    EXPECT_EQ(service.validar(token).reason, reason) << to_string(reason);
+    const Commands commands = monitor_.take();
+    ASSERT_EQ(commands.size(), 1U) << to_string(reason) << show(commands);
+    EXPECT_TRUE(is_script(commands[0], "1"))
+        << to_string(reason) << ": not the limiter's script" << show(commands);
+  }
+  EXPECT_EQ(service.validar("   ").reason, Reason::missing_token);
+  EXPECT_TRUE(monitor_.take().empty()) << "step 1 comes before the limit and costs nothing";
+}
+
+TEST_F(RedisFused, WhenTheSharedBucketIsEmptyEveryTokenIsRateLimitedAndShowsNothing) {
+  auto store = open();
+  std::mutex mutex;
+  std::vector<std::string> subs;
+  const auto service = fused(3, store, limiter(server_.url()), [&](const jwtservice::Event& e) {
+    const std::lock_guard lock{mutex};
+    if (e.reason == Reason::rate_limited) subs.emplace_back(e.sub);
+  });
+  const auto token = jt::forge_claims(jt::good_claims());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(service.validar(token).valid) << "validation " << i;
+  const auto r = service.validar(token);
+  EXPECT_EQ(r.reason, Reason::rate_limited);
+  EXPECT_FALSE(r.sub.has_value()) << "a refusal at step 2 shows no claim";
+  EXPECT_FALSE(r.jti.has_value());
+  EXPECT_EQ(service.validar(jt::forge_claims(jt::good_claims(), "not-the-secret-of-this-service-0")).reason,
+            Reason::rate_limited)
+      << "the limiter refusing wins over a local reason";
+  ASSERT_TRUE(store->revoke("jti-1", 600, {}));
+  EXPECT_EQ(service.validar(token).reason, Reason::rate_limited) << "and over revoked";
+  const std::lock_guard lock{mutex};
+  ASSERT_EQ(subs.size(), 3U);
+  for (const auto& sub : subs)
+    EXPECT_EQ(sub, "") << "the observer of a refusal at step 2 sees no claim";
+}
+
+TEST_F(RedisFused, FusedAndSeparateLimitersDrawOnOneBucket) {
+  const auto service = fused(3);
+  auto separate = limiter(server_.url());
+  const auto token = jt::forge_claims(jt::good_claims());
+  ASSERT_TRUE(service.validar(token).valid);
+  ASSERT_TRUE(service.validar(token).valid);
+  EXPECT_TRUE(separate->try_acquire("validate", 3)) << "the third token of the shared bucket";
+  EXPECT_EQ(service.validar(token).reason, Reason::rate_limited) << "the fused script spends the same bucket";
+}
+
+TEST_F(RedisFused, ManyThreadsValidatingGetExactlyTheLimit) {
+  const auto service = fused(25);
+  const auto token = jt::forge_claims(jt::good_claims());
+  std::atomic<int> valid{0};
+  std::atomic<int> limited{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        const auto reason = service.validar(token).reason;
+        if (reason == Reason::none) ++valid;
+        if (reason == Reason::rate_limited) ++limited;
+      }
+    });
+  }
+  for (auto& th : threads)
+    th.join();
+  EXPECT_EQ(valid.load(), 25);
+  EXPECT_EQ(limited.load(), 80 - 25) << "every other answer is rate_limited";
+}
+
+TEST_F(RedisFused, ConsumeKeepsItsSeparateAtomicInsert) {
+  const auto service = fused(1000);
+  warm_up(service);
+  const auto token = jt::forge_claims(jt::good_claims());
+  EXPECT_TRUE(service.consumir(token).valid);
+  const Commands commands = monitor_.take();
+  ASSERT_EQ(commands.size(), 2U) << show(commands);
+  EXPECT_TRUE(is_script(commands[0], "1")) << show(commands);
+  EXPECT_EQ(commands[1][0], "SET") << "the atomic SET NX of consume" << show(commands);
+  EXPECT_EQ(service.consumir(token).reason, Reason::revoked);
+  EXPECT_EQ(service.validar(token).reason, Reason::revoked);
+}
+
+TEST_F(RedisFused, OnlyTheSameServerDatabaseAndUserFuse) {
+  const std::string at = "127.0.0.1:" + std::to_string(server_.port());
+  // Nothing here connects: fusing compares where the two would connect.
+  auto fuses = [&](const std::string& store_url, const std::string& limiter_url, RedisOptions options = {}) {
+    const jwtservice::RevocationStoreHandle store{
+        std::make_shared<RedisRevocationStore>(store_url, RedisOptions{.prefix = prefix_})};
+    return static_cast<bool>(store.fuse_with(limiter(limiter_url, options)));
+  };
+  const std::string plain = "redis://" + at;
+  EXPECT_TRUE(fuses(plain, plain));
+  EXPECT_TRUE(fuses(plain, "REDIS://" + at + "/0")) << "the same target written otherwise";
+  EXPECT_TRUE(fuses(plain, plain, {.prefix = prefix_ + "other:"})) << "each keeps its own keys";
+  EXPECT_FALSE(fuses(plain, plain + "/1")) << "another database";
+  EXPECT_FALSE(fuses(plain, "redis://127.0.0.1:" + std::to_string(server_.port() + 1))) << "another port";
+  EXPECT_FALSE(fuses(plain, "redis://localhost:" + std::to_string(server_.port())))
+      << "names are not resolved to compare them";
+  const std::string with_password = "redis://:a-password-for-tests@" + at;
+  EXPECT_TRUE(fuses(with_password, with_password));
+  EXPECT_FALSE(fuses(plain, with_password)) << "another password";
+  EXPECT_FALSE(fuses(with_password, "redis://someone:a-password-for-tests@" + at)) << "another user";
+  const jwtservice::RevocationStoreHandle in_memory{std::make_shared<jwtservice::InMemoryRevocationStore>()};
+  EXPECT_FALSE(in_memory.fuse_with(limiter(plain))) << "a store that cannot fuse";
+  EXPECT_FALSE(jwtservice::RevocationStoreHandle{open()}.fuse_with({})) << "no limiter";
+}
+
+TEST_F(RedisFused, AStoreAndALimiterOnDifferentDatabasesValidateWithTwoCommands) {
+  const auto service = fused(1000, open(), limiter(server_.url(1)));
+  warm_up(service);
+  EXPECT_TRUE(service.validar(jt::forge_claims(jt::good_claims())).valid);
+  const Commands commands = monitor_.take();
+  ASSERT_EQ(commands.size(), 2U) << show(commands);
+  EXPECT_TRUE(is_script(commands[0], "1")) << show(commands);
+  EXPECT_EQ(commands[1][0], "EXISTS") << show(commands);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+#include <typeinfo>
 #include <utility>
 
 #include "jwtservice/export.hpp"
@@ -82,13 +83,22 @@ class RateLimiterHandle {
 
   template <RateLimiter L>
   RateLimiterHandle(std::shared_ptr<L> limiter)  // NOLINT(google-explicit-constructor): assignable by design
-      : limiter_(std::move(limiter)), try_acquire_(limiter_ ? &try_acquire_thunk<L> : nullptr) {}
+      : limiter_(std::move(limiter)),
+        try_acquire_(limiter_ ? &try_acquire_thunk<L> : nullptr),
+        type_(limiter_ ? &typeid(L) : nullptr) {}
 
   [[nodiscard]] explicit operator bool() const noexcept { return limiter_ != nullptr; }
 
   /// Forwards to the limiter; its exceptions propagate. Requires a non-empty handle.
   [[nodiscard]] bool try_acquire(std::string_view operation, std::int64_t per_minute) const {
     return try_acquire_(limiter_.get(), operation, per_minute);
+  }
+
+  /// The limiter when it is exactly a `T`, else null (as `std::function::target`): how a store
+  /// recognises a limiter on its own server (RevocationStoreHandle::fuse_with).
+  template <class T>
+  [[nodiscard]] T* target() const noexcept {
+    return type_ != nullptr && *type_ == typeid(T) ? static_cast<T*>(limiter_.get()) : nullptr;
   }
 
  private:
@@ -99,6 +109,7 @@ class RateLimiterHandle {
 
   std::shared_ptr<void> limiter_;
   bool (*try_acquire_)(void*, std::string_view, std::int64_t) = nullptr;
+  const std::type_info* type_ = nullptr;
 };
 
 }  // namespace jwtservice

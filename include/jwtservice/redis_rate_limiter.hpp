@@ -33,6 +33,10 @@ struct Config;  // config.hpp; taken by reference only, so nlohmann/json stays o
 /// open to the local limit, where revocation fails closed) and logs the outage once and the
 /// recovery once: that fall-back lives in the service, for every RateLimiter, not here.
 /// Thread-safe.
+///
+/// With a RedisRevocationStore on the same server, a service takes each validation's token in
+/// the store's one fused command instead (RedisRevocationStore::fuse_with); `degraded()` then
+/// also reports that command's failures.
 class JWTSERVICE_API RedisRateLimiter {
  public:
   /// Throws ConfigError for a malformed URL or options; connects on first use.
@@ -58,6 +62,14 @@ class JWTSERVICE_API RedisRateLimiter {
   [[nodiscard]] std::string key_for(std::string_view operation) const;
 
  private:
+  friend class RedisRevocationStore;  // the fused check takes this limiter's tokens
+
+  /// Where this limiter's connections go (password included: never print it).
+  [[nodiscard]] const RedisUrl& url() const noexcept;
+
+  /// Records whether Redis gave the last verdict, for degraded().
+  void answered(bool by_redis) noexcept;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -62,6 +62,14 @@ class JWTSERVICE_API RedisRevocationStore {
   /// false when it existed already or ttl <= 0 (no call is made then).
   bool revoke(std::string_view jti, std::int64_t ttl_seconds, const RevocationMetadata& meta);
 
+  /// For the service, which calls it once when built with this store and a limiter: when
+  /// `limiter` holds a RedisRateLimiter on the same server as this store (host as written, case
+  /// aside, port, database, user and password; the prefixes may differ), a check that takes a
+  /// validation's rate-limit token and looks its jti up in one script on this store's
+  /// connections (docs/stores-and-faults.md, "One command per validation"); else an empty one.
+  /// The check refers to both objects, which must outlive it.
+  [[nodiscard]] FusedCheck fuse_with(const RateLimiterHandle& limiter);
+
   /// Round-trips a PING; throws StoreError when the server does not answer. For start-up checks.
   void ping();
 
@@ -73,6 +81,6 @@ class JWTSERVICE_API RedisRevocationStore {
   std::unique_ptr<detail::RedisConnectionPool> pool_;
 };
 
-static_assert(RevocationStore<RedisRevocationStore>);
+static_assert(FusingRevocationStore<RedisRevocationStore>);
 
 }  // namespace jwtservice

@@ -1,9 +1,10 @@
-// The RevocationStore concept, the type-erased handle ServiceOptions holds, and the TTL rule
-// every store shares.
+// The RevocationStore concept, the type-erased handle ServiceOptions holds, the optional fused
+// check of a store and a limiter on one server, and the TTL rule every store shares.
 #pragma once
 
 #include <concepts>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include <utility>
 
 #include "jwtservice/detail/saturating.hpp"
+#include "jwtservice/rate_limiter.hpp"
 
 namespace jwtservice {
 
@@ -38,6 +40,32 @@ concept RevocationStore = requires(S& s, std::string_view jti, std::int64_t ttl,
   { s.revoke(jti, ttl, m) } -> std::convertible_to<bool>;
 };
 
+/// What a fused check answers (FusedCheck).
+enum class FusedVerdict {
+  rate_limited,  ///< the limiter's bucket was empty; the jti was not looked at
+  not_revoked,   ///< a token was taken and the jti is not revoked
+  revoked,       ///< a token was taken and the jti is revoked
+};
+
+/// A validation's rate limit (step 2) and revocation check (steps 17-18) in one round trip, for
+/// a store and a shared limiter that live in one server: takes one token from the limiter's
+/// bucket `operation` holding `per_minute` tokens (per_minute > 0) and, only when one was
+/// taken, looks `jti` up. Safe from many threads. It throws when it cannot answer: the service
+/// then takes that call's token from its local bucket and asks the store's `is_revoked`
+/// (docs/stores-and-faults.md, "One command per validation").
+using FusedCheck =
+    std::function<FusedVerdict(std::string_view operation, std::int64_t per_minute, std::string_view jti)>;
+
+/// A store that can answer a validation together with a limiter on its own server offers, besides
+/// the RevocationStore calls, `fuse_with(limiter)`: a FusedCheck when `limiter` holds a limiter it
+/// can reach in the same command, else an empty one. The check may refer to the store and the
+/// limiter; the service keeps both alive while it uses the check. RedisRevocationStore fuses with
+/// a RedisRateLimiter on the same server, database and user.
+template <class S>
+concept FusingRevocationStore = RevocationStore<S> && requires(S& s, const RateLimiterHandle& limiter) {
+  { s.fuse_with(limiter) } -> std::convertible_to<FusedCheck>;
+};
+
 /// A shared, type-erased reference to any RevocationStore; empty means revocation is off.
 /// Assign a `std::shared_ptr<S>` to it: `options.revocation_store = std::make_shared<S>();`.
 class RevocationStoreHandle {
@@ -49,7 +77,8 @@ class RevocationStoreHandle {
       std::shared_ptr<S> store)  // NOLINT(google-explicit-constructor): assignable by design
       : store_(std::move(store)),
         is_revoked_(store_ ? &is_revoked_thunk<S> : nullptr),
-        revoke_(store_ ? &revoke_thunk<S> : nullptr) {}
+        revoke_(store_ ? &revoke_thunk<S> : nullptr),
+        fuse_with_(store_ ? fuse_with_of<S>() : nullptr) {}
 
   [[nodiscard]] explicit operator bool() const noexcept { return store_ != nullptr; }
 
@@ -62,6 +91,12 @@ class RevocationStoreHandle {
     return revoke_(store_.get(), jti, ttl_seconds, meta);
   }
 
+  /// The store's FusedCheck with `limiter`; empty when the store does not fuse (see
+  /// FusingRevocationStore), when `limiter` is not on its server, or when either is empty.
+  [[nodiscard]] FusedCheck fuse_with(const RateLimiterHandle& limiter) const {
+    return fuse_with_ != nullptr && limiter ? fuse_with_(store_.get(), limiter) : FusedCheck{};
+  }
+
  private:
   template <class S>
   static bool is_revoked_thunk(void* s, std::string_view jti) {
@@ -71,10 +106,24 @@ class RevocationStoreHandle {
   static bool revoke_thunk(void* s, std::string_view jti, std::int64_t ttl, const RevocationMetadata& meta) {
     return static_cast<bool>(static_cast<S*>(s)->revoke(jti, ttl, meta));
   }
+  using FuseWith = FusedCheck (*)(void*, const RateLimiterHandle&);
+  template <class S>
+  static FusedCheck fuse_with_thunk(void* s, const RateLimiterHandle& limiter) {
+    return static_cast<S*>(s)->fuse_with(limiter);
+  }
+  template <class S>
+  static constexpr FuseWith fuse_with_of() noexcept {
+    if constexpr (FusingRevocationStore<S>) {
+      return &fuse_with_thunk<S>;
+    } else {
+      return nullptr;
+    }
+  }
 
   std::shared_ptr<void> store_;
   bool (*is_revoked_)(void*, std::string_view) = nullptr;
   bool (*revoke_)(void*, std::string_view, std::int64_t, const RevocationMetadata&) = nullptr;
+  FuseWith fuse_with_ = nullptr;
 };
 
 /// The TTL given to a store for a jti, in one place for every store and every call:

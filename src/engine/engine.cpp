@@ -62,12 +62,16 @@ struct Engine::Impl {
         store(std::move(options.revocation_store)),
         revocation_ttl_max(options.revocation_ttl_max),
         keys(config),
-        limits(config, std::move(options.rate_limiter), options.monotonic_clock, log),
+        limits(config, std::move(options.rate_limiter), store, options.monotonic_clock, log),
         metrics(std::move(options.observer), std::move(options.monotonic_clock), log) {}
 
   Reason run(std::string_view token, const ValidateRequest& request, Mode mode, Seen* seen,
              Verdict& out) const;
-  Reason finish(const std::string& jti, std::optional<std::int64_t> exp, std::int64_t now, Mode mode) const;
+  Reason check_locally(std::string_view token, const ValidateRequest& request, std::int64_t now, Seen* seen,
+                       DecodedToken& decoded, Verdict& out) const;
+  static Reason refused(Verdict& out, Seen* seen);
+  Reason finish(const std::string& jti, std::optional<std::int64_t> exp, std::int64_t now, Mode mode,
+                std::optional<bool> revoked) const;
   bool store_revoke(std::string_view jti, std::int64_t ttl, std::optional<std::string_view> reason) const;
   void warn_about(const Config& given) const;
 };
@@ -180,14 +184,43 @@ void Engine::consume(std::string_view token, const ValidateRequest& request, Ver
 /// The documented steps, in order (docs/validation.md): the first reason met, or Reason::none.
 /// `out` is filled with the token's claims only when every claim check passed; a refusal
 /// after that leaves only the jti of a revoked token.
+///
+/// Fused (a validation, with a store and a shared limiter that answer in one command; see
+/// Limits): step 2 is taken after the local steps 3-16, with 17-18 in that one command when they
+/// passed, or alone when one failed. The reason is the same as in the plain order: whenever the
+/// limiter refuses, it is rate_limited.
 Reason Engine::Impl::run(std::string_view token, const ValidateRequest& request, Mode mode, Seen* seen,
                          Verdict& out) const {
-  if (is_blank(token)) return Reason::missing_token;            // 1
-  if (!limits.acquire_validate()) return Reason::rate_limited;  // 2
+  if (is_blank(token)) return Reason::missing_token;  // 1
+  const bool fused = mode == Mode::validate && store && limits.fuses_validation();
+  if (!fused && !limits.acquire_validate()) return Reason::rate_limited;  // 2
+  const std::int64_t now = clock();
   DecodedToken decoded;
+  if (const Reason r = check_locally(token, request, now, seen, decoded, out); r != Reason::none) {  // 3-16
+    return fused && !limits.acquire_validate() ? refused(out, seen) : r;  // 2, fused
+  }
+  if (!store) return Reason::none;
+  std::optional<bool> revoked;  // what the fused command learnt; empty = ask the store
+  if (fused) {
+    const Limits::Admission admission = limits.acquire_validate_checking(*out.jti);  // 2, fused
+    if (!admission.taken) return refused(out, seen);
+    revoked = admission.revoked;
+  }
+  if (const Reason r = finish(*out.jti, decoded.exp, now, mode, revoked); r != Reason::none) {  // 17, 18
+    std::optional<std::string> jti = r == Reason::revoked ? std::move(out.jti) : std::nullopt;
+    out = Verdict{};
+    out.jti = std::move(jti);  // a revoked token names its jti, and nothing else
+    return r;
+  }
+  return Reason::none;
+}
+
+/// Steps 3 to 16, those decided without asking a shared service. Fills `out` with the token's
+/// claims when steps 3-15 passed.
+Reason Engine::Impl::check_locally(std::string_view token, const ValidateRequest& request, std::int64_t now,
+                                   Seen* seen, DecodedToken& decoded, Verdict& out) const {
   if (const Reason r = decode_token(token, config, keys, decoded); r != Reason::none) return r;  // 3-5
   if (seen != nullptr) seen->take(decoded.claims);  // verified: an observer may see who and what
-  const std::int64_t now = clock();
   ClaimChecker check{decoded, now, request, config, keys};
   if (const Reason r = check.issued_at(); r != Reason::none) return r;        // 6
   if (const Reason r = check.not_before(); r != Reason::none) return r;       // 7
@@ -200,40 +233,43 @@ Reason Engine::Impl::run(std::string_view token, const ValidateRequest& request,
   if (const Reason r = check.extra_data(); r != Reason::none) return r;       // 14
   if (const Reason r = check.binding(); r != Reason::none) return r;          // 15
   check.fill(out);
-  if (!store) return Reason::none;
-  if (!out.jti || is_blank(*out.jti)) {  // 16
+  if (store && (!out.jti || is_blank(*out.jti))) {  // 16
     out = Verdict{};
     return Reason::missing_jti;
-  }
-  if (const Reason r = finish(*out.jti, decoded.exp, now, mode); r != Reason::none) {  // 17, 18
-    std::optional<std::string> jti = r == Reason::revoked ? std::move(out.jti) : std::nullopt;
-    out = Verdict{};
-    out.jti = std::move(jti);  // a revoked token names its jti, and nothing else
-    return r;
   }
   return Reason::none;
 }
 
-/// Steps 17 and 18 for validate: ask the store, failing closed. For consume, the store's
-/// atomic insert is the check: exactly one caller inserts, every other one is told "revoked";
-/// a store that fails throws StoreError, so nothing is ever consumed twice.
+/// A fused step 2 that refused after the local steps: the result and the observer's view are
+/// those of a refusal at step 2, which comes before anything about the token is known.
+Reason Engine::Impl::refused(Verdict& out, Seen* seen) {
+  out = Verdict{};
+  if (seen != nullptr) *seen = Seen{};
+  return Reason::rate_limited;
+}
+
+/// Steps 17 and 18 for validate: ask the store, failing closed, unless the fused command already
+/// answered (`revoked`). For consume, the store's atomic insert is the check: exactly one caller
+/// inserts, every other one is told "revoked"; a store that fails throws StoreError, so nothing
+/// is ever consumed twice.
 Reason Engine::Impl::finish(const std::string& jti, std::optional<std::int64_t> exp, std::int64_t now,
-                            Mode mode) const {
+                            Mode mode, std::optional<bool> revoked) const {
   if (mode == Mode::consume) {
     const auto ttl = revocation_ttl(exp, now, config.leeway, revocation_ttl_max);
     return ttl && store_revoke(jti, *ttl, "consumed") ? Reason::none : Reason::revoked;
   }
-  bool revoked = false;
-  try {
-    revoked = store.is_revoked(jti);
-  } catch (const std::exception& e) {
-    log(LogLevel::error, std::string{"revocation store failed: "} + e.what());
-    return Reason::store_unavailable;
-  } catch (...) {
-    log(LogLevel::error, "revocation store failed with a non-standard exception");
-    return Reason::store_unavailable;
+  if (!revoked) {
+    try {
+      revoked = store.is_revoked(jti);
+    } catch (const std::exception& e) {
+      log(LogLevel::error, std::string{"revocation store failed: "} + e.what());
+      return Reason::store_unavailable;
+    } catch (...) {
+      log(LogLevel::error, "revocation store failed with a non-standard exception");
+      return Reason::store_unavailable;
+    }
   }
-  return revoked ? Reason::revoked : Reason::none;
+  return *revoked ? Reason::revoked : Reason::none;
 }
 
 bool Engine::revoke(std::string_view token, std::optional<std::string_view> reason) const {

@@ -1,4 +1,5 @@
-// The rate limits of a service: in-process buckets, a shared limiter, and the fall-back between them.
+// The rate limits of a service: in-process buckets, a shared limiter (alone or fused with the
+// store's revocation check), and the one fall-back between them.
 #include "engine/limits.hpp"
 
 #include <exception>
@@ -13,13 +14,15 @@ std::unique_ptr<TokenBucket> bucket(std::int64_t per_minute) {
 
 }  // namespace
 
-Limits::Limits(const Config& config, RateLimiterHandle shared, MonotonicClock monotonic_clock,
-               const SafeLog& log)
+Limits::Limits(const Config& config, RateLimiterHandle shared, const RevocationStoreHandle& store,
+               MonotonicClock monotonic_clock, const SafeLog& log)
     : create_per_minute_(config.rate_limit_create),
       validate_per_minute_(config.rate_limit_validate),
       create_(bucket(config.rate_limit_create)),
       validate_(bucket(config.rate_limit_validate)),
       shared_(std::move(shared)),
+      fused_store_(store),
+      fused_(validate_ && shared_ && store ? store.fuse_with(shared_) : FusedCheck{}),
       monotonic_clock_(monotonic_clock ? std::move(monotonic_clock) : MonotonicClock{&steady_now}),
       log_(log) {}
 
@@ -28,10 +31,7 @@ bool Limits::acquire(std::string_view operation, std::int64_t per_minute, TokenB
   if (shared_) {
     try {
       const bool taken = shared_.try_acquire(operation, per_minute);
-      // Only a read on the common path; the write happens once per recovery.
-      if (shared_failing_.load(std::memory_order_relaxed) && shared_failing_.exchange(false)) {
-        log_(LogLevel::info, "shared rate limiter answers again: the shared limits apply again");
-      }
+      shared_answered();
       return taken;
     } catch (const std::exception& e) {
       shared_failed(e.what());
@@ -40,6 +40,30 @@ bool Limits::acquire(std::string_view operation, std::int64_t per_minute, TokenB
     }
   }
   return local->try_acquire(monotonic_clock_());
+}
+
+Limits::Admission Limits::acquire_validate_checking(std::string_view jti) const {
+  try {
+    const FusedVerdict verdict = fused_("validate", validate_per_minute_, jti);
+    shared_answered();
+    if (verdict == FusedVerdict::rate_limited) return {};
+    return {.taken = true, .revoked = verdict == FusedVerdict::revoked};
+  } catch (const std::exception& e) {
+    shared_failed(e.what());
+  } catch (...) {
+    shared_failed("a non-standard exception");
+  }
+  // The fused command could not run (server down or slow, out of memory, ...): the local bucket
+  // decides, and the revocation is left to the store's own lookup, which a full server still
+  // answers and a dead one fails closed.
+  return {.taken = validate_->try_acquire(monotonic_clock_())};
+}
+
+void Limits::shared_answered() const {
+  // Only a read on the common path; the write happens once per recovery.
+  if (shared_failing_.load(std::memory_order_relaxed) && shared_failing_.exchange(false)) {
+    log_(LogLevel::info, "shared rate limiter answers again: the shared limits apply again");
+  }
 }
 
 void Limits::shared_failed(const char* what) const noexcept {

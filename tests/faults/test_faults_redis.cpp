@@ -1,7 +1,8 @@
 // Redis on a bad day: each fault of docs/stores-and-faults.md, against a real redis-server of
 // the test's own (paused, killed, out of memory, a replica, evicting, refusing INFO, a wrong
 // password) or a fake one written here (silent, dripping, garbage, huge replies). The store
-// fails closed within its command timeout; the rate limiter fails open to its local bucket.
+// fails closed within its command timeout; the rate limiter fails open to its local bucket, also
+// when the two are fused into one command per validation.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -9,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -484,6 +486,92 @@ TEST(RedisInfoRefused, ARefusedInfoFailsClosedAndSaysSo) {
     EXPECT_NE(std::string{e.what()}.find("INFO memory was refused"), std::string::npos) << e.what();
     EXPECT_EQ(std::string{e.what()}.find("limited-password"), std::string::npos) << "the password leaked";
   }
+}
+
+// --- fused: the store and the limiter in one command per validation ---------------------------------
+
+/// A service whose store and limiter share one server (so each validation is one fused script),
+/// with a validate limit of 3, a local bucket that never refills (the monotonic clock stands
+/// still) and its log kept.
+class RedisFusedFaults : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(server_.running()) << server_.error(); }
+
+  jwtservice::Service fused_service() {
+    auto config = jt::test_config();
+    config.rate_limit_validate = 3;
+    const RedisOptions options{.prefix = prefix_, .command_timeout = kTimeout, .reconnect_backoff = 0ms};
+    store_ = std::make_shared<RedisRevocationStore>(server_.url(), options, jwtservice::null_logger());
+    return jwtservice::Service{
+        config,
+        {.logger = messages_.logger(),
+         .revocation_store = store_,
+         .clock = [] { return jt::kNow; },
+         .monotonic_clock = [] { return std::chrono::nanoseconds{std::chrono::hours(1)}; },
+         .rate_limiter = std::make_shared<RedisRateLimiter>(server_.url(), options)}};
+  }
+  int warnings_containing(std::string_view part) {
+    const std::lock_guard lock{messages_.mutex};
+    return static_cast<int>(
+        std::count_if(messages_.lines.begin(), messages_.lines.end(),
+                      [&](const std::string& l) { return l.find(part) != std::string::npos; }));
+  }
+
+  jt::RedisServer server_;
+  std::string prefix_ = jt::unique_redis_prefix();
+  std::shared_ptr<RedisRevocationStore> store_;
+  Messages messages_;
+};
+
+TEST_F(RedisFusedFaults, OutOfMemoryFallsBackToTheLocalBucketAndExistsAndAnswersCorrectly) {
+  const auto service = fused_service();
+  const auto token = jt::forge_claims(jt::good_claims());
+  auto revoked_claims = jt::good_claims();
+  revoked_claims["jti"] = "jti-revoked";
+  const auto revoked = jt::forge_claims(revoked_claims);
+  ASSERT_TRUE(store_->revoke("jti-revoked", 600, {}));
+  ASSERT_TRUE(service.validar(token).valid) << "fused, before memory is full";
+
+  // noeviction (the default policy) with maxmemory below what the server already uses: every
+  // write is refused with OOM, reads still work. Set on the test's own server.
+  jt::RawRedis raw{server_.port()};
+  ASSERT_EQ(raw.text({"CONFIG", "SET", "maxmemory", "1"}), "OK");
+  ASSERT_NE(raw.text({"SET", "probe", "x"}).find("OOM"), std::string::npos) << "writes are not refused yet";
+  jt::RedisMonitor monitor{server_.port()};
+
+  EXPECT_TRUE(service.validar(token).valid) << "the local bucket and EXISTS answer";
+  const auto commands = monitor.take();
+  ASSERT_EQ(commands.size(), 2U) << "the fused script, refused, then EXISTS";
+  EXPECT_EQ(commands[0][0], "EVALSHA");
+  EXPECT_EQ(commands[1][0], "EXISTS");
+  EXPECT_EQ(service.validar(revoked).reason, Reason::revoked) << "revocations are still seen";
+  EXPECT_EQ(warnings_containing("OOM"), 1) << "the outage of the shared limit is logged once";
+  EXPECT_TRUE(service.validar(token).valid) << "the third token of the local bucket";
+  EXPECT_EQ(service.validar(token).reason, Reason::rate_limited)
+      << "the local bucket of 3 is spent: limits fail open to the local limit, not to unlimited";
+
+  ASSERT_EQ(raw.text({"CONFIG", "SET", "maxmemory", "0"}), "OK");
+  (void)monitor.take();
+  EXPECT_TRUE(service.validar(token).valid) << "the shared bucket decides again";
+  const auto after = monitor.take();
+  ASSERT_EQ(after.size(), 1U) << "fused again";
+  EXPECT_EQ(after[0][0], "EVALSHA");
+}
+
+TEST_F(RedisFusedFaults, WithRedisDownValidationFailsClosedAndTheLimitFallsBackLocally) {
+  const auto service = fused_service();
+  const auto token = jt::forge_claims(jt::good_claims());
+  ASSERT_TRUE(service.validar(token).valid);
+  server_.stop();
+  EXPECT_EQ(service.validar(token).reason, Reason::store_unavailable) << "revocation fails closed";
+  EXPECT_EQ(service.validar(jt::forge_claims(jt::good_claims(), "not-the-secret-of-this-service-0")).reason,
+            Reason::bad_signature)
+      << "a local reason, the token taken from the local bucket";
+  EXPECT_EQ(service.validar(token).reason, Reason::store_unavailable);
+  EXPECT_EQ(service.validar(token).reason, Reason::rate_limited) << "the local bucket of 3 is spent";
+  EXPECT_EQ(warnings_containing("shared rate limiter failed"), 1) << "the outage is logged once";
+  ASSERT_TRUE(server_.start()) << server_.error();
+  EXPECT_TRUE(service.validar(token).valid) << "the same service is fused again after a restart";
 }
 
 }  // namespace

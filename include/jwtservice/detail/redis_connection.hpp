@@ -75,6 +75,9 @@ class RedisConnectionPool {
   /// `redis://host:port/db` for messages.
   [[nodiscard]] const std::string& name() const noexcept;
 
+  /// Where the connections go (password included: never print it; `name()` is for messages).
+  [[nodiscard]] const RedisUrl& url() const noexcept;
+
   /// Throws StoreError("Redis at NAME: what[: detail]"), the form of every Redis failure.
   [[noreturn]] void fail(std::string_view what, std::string_view detail = {}) const;
 
