@@ -9,7 +9,7 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config libssl-dev nlohmann-json3-dev libgt
                    libsqlite3-dev libhiredis-dev redis-server libbenchmark-dev clang clang-format clang-tidy \
                    cppcheck python3-jwt libclang-rt-14-dev
 
-SOURCE_DIRS := include src tests examples bench fuzz
+SOURCE_DIRS := include src tests examples bench fuzz test_package
 CXX_SOURCES = $(sort $(shell find $(SOURCE_DIRS) -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.h' \) 2>/dev/null))
 
 .PHONY: install-dev build demo test bench fuzz check format format-check lint asan tsan install uninstall package clean
