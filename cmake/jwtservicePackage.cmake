@@ -81,15 +81,20 @@ if(_jwtservice_type STREQUAL "SHARED_LIBRARY")
   string(CONCAT CPACK_COMPONENT_JWTSERVICE_RUNTIME_DESCRIPTION
       "purpose-tagged JSON Web Tokens for C++20 (shared library)\n${_jwtservice_pkg_long}\n\n"
       "This package holds the shared library.")
-  # A shlibs file, so that dpkg-shlibdeps resolves libjwtservice.so.0 for the packages built on it,
-  # and the ldconfig trigger every shared-library package declares.
-  set(CPACK_DEBIAN_JWTSERVICE_RUNTIME_PACKAGE_GENERATE_SHLIBS ON)
+  # A shlibs file (only packages with a shared object get one), so that dpkg-shlibdeps resolves
+  # libjwtservice.so.0 for the packages built on it, and the ldconfig trigger that lintian asks
+  # of a shared-library package (CPack also calls ldconfig from postinst/postrm, which lintian
+  # calls obsolete but harmless: CPackDeb 3.25 has no switch for it).
+  set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+  set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
   set(CPACK_DEBIAN_JWTSERVICE_RUNTIME_PACKAGE_CONTROL_EXTRA "${PROJECT_SOURCE_DIR}/cmake/debian/triggers")
   set(CPACK_COMPONENT_JWTSERVICE_DEVELOPMENT_DEPENDS jwtservice_runtime)
   set(CPACK_COMPONENT_JWTSERVICE_CLI_DEPENDS jwtservice_runtime)
-  # dpkg-shlibdeps looks for the command's libjwtservice.so.0 in the runtime package's staging tree.
+  # dpkg-shlibdeps fails on the command unless it finds libjwtservice.so.0: it is in the runtime
+  # package's staging tree, CPack's <build>/_CPack_Packages/<system>/DEB/<file name>/<component>
+  # (CPACK_TEMPORARY_DIRECTORY, only known while cpack runs).
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS
-      "${CMAKE_BINARY_DIR}/_CPack_Packages/Linux/DEB/${CPACK_PACKAGE_NAME}-${PROJECT_VERSION}-Linux/jwtservice_runtime${CMAKE_INSTALL_FULL_LIBDIR}")
+      "${CMAKE_BINARY_DIR}/_CPack_Packages/${CMAKE_SYSTEM_NAME}/DEB/${CPACK_PACKAGE_NAME}-${CPACK_PACKAGE_VERSION}-${CMAKE_SYSTEM_NAME}/jwtservice_runtime${CMAKE_INSTALL_FULL_LIBDIR}")
 endif()
 if(JWTSERVICE_BUILD_CLI)
   list(APPEND CPACK_COMPONENTS_ALL jwtservice_cli)
