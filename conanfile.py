@@ -1,6 +1,6 @@
 # Conan 2 recipe for jwtservice, built from this source tree:
-#   conan create . --build=missing                          (SQLite and Redis on, as the CMake build)
-#   conan create . --build=missing -o "&:with_redis=False" -o "&:shared=True"
+#   conan create . -s compiler.cppstd=20 --build=missing     (SQLite and Redis on, as the CMake build)
+#   conan create . -s compiler.cppstd=20 --build=missing -o "&:with_redis=False" -o "&:shared=True"
 # It also serves development (it replaces the former conanfile.txt): with
 # `-c user.jwtservice:dev=True`, `conan install .` adds GoogleTest and Google Benchmark and the
 # generated toolchain turns the tests and benchmarks on.
