@@ -7,12 +7,12 @@ PREFIX ?= /usr/local
 # Everything needed to build, test and lint on Debian 12 (the Redis tests start redis-server themselves).
 DEBIAN_PACKAGES := cmake g++ make pkg-config libssl-dev nlohmann-json3-dev libgtest-dev libgmock-dev \
                    libsqlite3-dev libhiredis-dev redis-server libbenchmark-dev clang clang-format clang-tidy \
-                   cppcheck python3-jwt libclang-rt-14-dev
+                   cppcheck python3-jwt libclang-rt-14-dev dpkg-dev
 
-SOURCE_DIRS := include src tests examples bench fuzz
+SOURCE_DIRS := include src tests examples bench fuzz test_package
 CXX_SOURCES = $(sort $(shell find $(SOURCE_DIRS) -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.h' \) 2>/dev/null))
 
-.PHONY: install-dev build demo test bench fuzz check format format-check lint asan tsan install uninstall clean
+.PHONY: install-dev build demo test bench fuzz check format format-check lint asan tsan install uninstall package clean
 
 install-dev:
 	@missing=""; \
@@ -95,6 +95,16 @@ install:
 	cmake --preset install $(if $(BUILD_SHARED_LIBS),-DBUILD_SHARED_LIBS=$(BUILD_SHARED_LIBS))
 	cmake --build --preset install -j $(JOBS)
 	cmake --install build/install --prefix $(PREFIX)
+
+# Debian packages (CPack, cmake/jwtservicePackage.cmake) in build/package: libjwtservice-dev and
+# jwtservice, plus libjwtservice0 with `make package BUILD_SHARED_LIBS=ON`. The package preset is the install
+# preset under /usr; dpkg-shlibdeps (dpkg-dev) computes the Depends.
+package:
+	cmake --preset package -DBUILD_SHARED_LIBS=$(or $(BUILD_SHARED_LIBS),OFF)
+	cmake --build --preset package -j $(JOBS)
+	rm -f build/package/*.deb
+	cd build/package && cpack -G DEB
+	@ls -1 build/package/*.deb
 
 # Removes what the last `make install` installed (build/install/install_manifest.txt).
 uninstall:

@@ -77,6 +77,39 @@ else()
   message(STATUS "jwtservice: pkg-config not found, packaging.pkg_config is not defined")
 endif()
 
+# The Debian packages (`make package`), built, unpacked with dpkg-deb and consumed from the
+# unpacked root; shared or static as this build is. Off by default: it builds the library and
+# the command once more (about a minute); .ci/run turns it on in its shared-library stage.
+option(JWTSERVICE_TEST_DEB_PACKAGE "Also build, unpack and consume the Debian packages in the packaging tests" OFF)
+if(JWTSERVICE_TEST_DEB_PACKAGE)
+  find_program(JWTSERVICE_DPKG_DEB dpkg-deb)
+  find_program(JWTSERVICE_DPKG_SHLIBDEPS dpkg-shlibdeps)
+  if(NOT JWTSERVICE_DPKG_DEB OR NOT JWTSERVICE_DPKG_SHLIBDEPS)
+    message(WARNING "jwtservice: JWTSERVICE_TEST_DEB_PACKAGE is ON but dpkg-deb or dpkg-shlibdeps is "
+                    "missing (Debian: apt-get install dpkg-dev): packaging.deb_* are not defined")
+  else()
+    set(_jwtservice_deb_root "${CMAKE_BINARY_DIR}/deb_root")
+    add_test(NAME packaging.deb_build
+             COMMAND ${CMAKE_COMMAND}
+                     -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
+                     -DBINARY_DIR=${CMAKE_BINARY_DIR}/deb_build
+                     -DROOT=${_jwtservice_deb_root}
+                     -DGENERATOR=${CMAKE_GENERATOR}
+                     -DCXX=${CMAKE_CXX_COMPILER}
+                     -DCPACK=${CMAKE_CPACK_COMMAND}
+                     -DSHARED=$<STREQUAL:${_jwtservice_type},SHARED_LIBRARY>
+                     -DWITH_SQLITE=${JWTSERVICE_WITH_SQLITE}
+                     -DWITH_REDIS=${JWTSERVICE_WITH_REDIS}
+                     -P ${CMAKE_CURRENT_SOURCE_DIR}/packaging_deb.cmake)
+    set_tests_properties(packaging.deb_build PROPERTIES FIXTURES_SETUP jwtservice_deb_unpacked
+                                                        LABELS packaging TIMEOUT 600)
+    jwtservice_add_consumer_test(packaging.deb_find_package ${CMAKE_BINARY_DIR}/deb_consumer
+                                 ${_jwtservice_deb_root}/usr ${_jwtservice_type})
+    set_tests_properties(packaging.deb_find_package PROPERTIES FIXTURES_REQUIRED jwtservice_deb_unpacked
+                                                               LABELS packaging)
+  endif()
+endif()
+
 # The shared variant, from a static build only (a shared build is checked by the tests above).
 # It builds the library and the CLI once more (about a minute); the sanitizer presets turn it off.
 # Not on Windows, where the consumer would also need the DLL's folder in PATH.

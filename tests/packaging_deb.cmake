@@ -1,0 +1,123 @@
+# Script (cmake -P) for the packaging.deb_build test: builds the Debian packages as `make package`
+# does (Release, library and command only, under /usr, cpack -G DEB) in BINARY_DIR, unpacks each
+# with dpkg-deb -x into ROOT, checks their names and Depends, runs the unpacked command, and
+# prints what lintian says (advisory: lintian never fails the test). packaging.deb_find_package
+# then builds tests/find_package against ROOT/usr.
+# Inputs: SOURCE_DIR, BINARY_DIR, ROOT, GENERATOR, CXX, CPACK, SHARED (ON/OFF), WITH_SQLITE, WITH_REDIS.
+foreach(var SOURCE_DIR BINARY_DIR ROOT GENERATOR CXX CPACK SHARED)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "packaging_deb.cmake: -D${var}=... is required")
+  endif()
+endforeach()
+
+function(fail)
+  string(JOIN "" text ${ARGN})
+  message(FATAL_ERROR "packaging.deb_build: ${text}")
+endfunction()
+
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    string(REPLACE ";" " " command "${ARGN}")
+    fail("failed (${rc}): ${command}")
+  endif()
+endfunction()
+
+# The build directory is kept between runs (only what changed is rebuilt); the packages and the
+# unpacked root are not.
+file(GLOB stale "${BINARY_DIR}/*.deb")
+if(stale)
+  file(REMOVE ${stale})
+endif()
+file(REMOVE_RECURSE "${ROOT}")
+run("${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${BINARY_DIR}" -G "${GENERATOR}" "-DCMAKE_CXX_COMPILER=${CXX}"
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr -DBUILD_SHARED_LIBS=${SHARED}
+    -DJWTSERVICE_BUILD_TESTS=OFF -DJWTSERVICE_BUILD_EXAMPLES=OFF -DJWTSERVICE_BUILD_CLI=ON
+    -DJWTSERVICE_WITH_SQLITE=${WITH_SQLITE} -DJWTSERVICE_WITH_REDIS=${WITH_REDIS})
+run("${CMAKE_COMMAND}" --build "${BINARY_DIR}" --config Release --parallel 2)
+execute_process(COMMAND "${CPACK}" -G DEB -C Release WORKING_DIRECTORY "${BINARY_DIR}" RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  fail("cpack -G DEB failed (${rc}) in ${BINARY_DIR}")
+endif()
+
+set(expected jwtservice libjwtservice-dev)
+if(SHARED)
+  list(APPEND expected libjwtservice0)
+endif()
+list(SORT expected)
+file(GLOB debs "${BINARY_DIR}/*.deb")
+set(names "")
+foreach(deb IN LISTS debs)
+  execute_process(COMMAND dpkg-deb -f "${deb}" Package Version Depends OUTPUT_VARIABLE fields RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    fail("dpkg-deb -f ${deb} failed (${rc})")
+  endif()
+  string(REGEX MATCH "Package: ([^\n]*)" _ "${fields}")
+  set(name "${CMAKE_MATCH_1}")
+  string(REGEX MATCH "Version: ([^\n]*)" _ "${fields}")
+  set(version "${CMAKE_MATCH_1}")
+  string(REGEX MATCH "Depends: ([^\n]*)" _ "${fields}")
+  set(depends "${CMAKE_MATCH_1}")
+  message(STATUS "${name} ${version}: Depends: ${depends}")
+  list(APPEND names "${name}")
+
+  # What holds ELF files gets its Depends from dpkg-shlibdeps; the -dev package names the Debian
+  # -dev packages that find_package(jwtservice) needs.
+  if(name STREQUAL "libjwtservice-dev")
+    set(needed libssl-dev nlohmann-json3-dev)
+    if(WITH_SQLITE)
+      list(APPEND needed libsqlite3-dev)
+    endif()
+    if(WITH_REDIS)
+      list(APPEND needed libhiredis-dev)
+    endif()
+    if(SHARED)
+      list(APPEND needed "libjwtservice0 (= ${version})")
+    endif()
+  else()
+    set(needed libc6 libssl3)
+    if(SHARED AND name STREQUAL "jwtservice")
+      list(APPEND needed libjwtservice0)
+    endif()
+  endif()
+  foreach(dependency IN LISTS needed)
+    string(FIND ", ${depends}" ", ${dependency}" at)
+    if(at EQUAL -1)
+      fail("${name}: its Depends lacks ${dependency} (dpkg-shlibdeps did not run, or "
+           "cmake/jwtservicePackage.cmake lost it): \"${depends}\"")
+    endif()
+  endforeach()
+  run(dpkg-deb -x "${deb}" "${ROOT}")
+endforeach()
+list(SORT names)
+if(NOT names STREQUAL expected)
+  fail("expected the packages ${expected}, cpack made ${names} (${debs})")
+endif()
+
+if(NOT EXISTS "${ROOT}/usr/bin/jwtservice")
+  fail("the jwtservice package has no usr/bin/jwtservice")
+endif()
+# The unpacked command runs; a shared one finds its library where the package put it.
+file(GLOB_RECURSE libs "${ROOT}/usr/lib*/libjwtservice.so*")
+set(lib_dirs "")
+foreach(lib IN LISTS libs)
+  get_filename_component(dir "${lib}" DIRECTORY)
+  list(APPEND lib_dirs "${dir}")
+endforeach()
+list(REMOVE_DUPLICATES lib_dirs)
+list(JOIN lib_dirs ":" lib_path)
+set(ENV{LD_LIBRARY_PATH} "${lib_path}")
+execute_process(COMMAND "${ROOT}/usr/bin/jwtservice" --version OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  fail("the unpacked ${ROOT}/usr/bin/jwtservice --version failed (${rc})")
+endif()
+message(STATUS "unpacked command: ${out}")
+
+# lintian is slow-ish and opinionated (no maintainer address, no changelog.Debian): print, never fail.
+find_program(LINTIAN lintian)
+if(LINTIAN)
+  execute_process(COMMAND "${LINTIAN}" --tag-display-limit 0 ${debs} OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  message(STATUS "lintian (advisory, does not fail this test):\n${out}${err}")
+else()
+  message(STATUS "lintian not found: the packages were not linted (apt-get install lintian)")
+endif()
