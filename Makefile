@@ -12,7 +12,7 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config libssl-dev nlohmann-json3-dev libgt
 SOURCE_DIRS := include src tests examples bench fuzz
 CXX_SOURCES = $(sort $(shell find $(SOURCE_DIRS) -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.h' \) 2>/dev/null))
 
-.PHONY: install-dev build demo test bench fuzz check format format-check lint asan tsan coverage install uninstall \
+.PHONY: install-dev build demo test bench fuzz check format format-check lint asan tsan coverage docs install uninstall \
         clean
 
 # $(call ensure_debian_packages,WHO,PACKAGES): apt-get installs those of PACKAGES that dpkg does
@@ -115,6 +115,14 @@ coverage:
 	  --exclude-throw-branches --exclude-unreachable-branches \
 	  --html-details build/coverage/html/index.html --html-title 'jwtservice coverage' \
 	  --txt build/coverage/coverage.txt --print-summary
+
+# The API reference: Doxygen over include/jwtservice/ into build/docs/html; an undocumented
+# public name or any other Doxygen warning fails it. Configures the docs preset (nothing compiled).
+DOCS_PACKAGES := doxygen
+docs:
+	$(call ensure_debian_packages,docs,$(DOCS_PACKAGES))
+	cmake --preset docs
+	cmake --build --preset docs
 
 # The library, headers, CMake and pkg-config files and the CLI; no tests are built (the install
 # preset turns them off), so GTest and Python are not needed. BUILD_SHARED_LIBS=ON for a shared library.
