@@ -110,7 +110,7 @@ coverage:
 	find build/coverage -name '*.gcda' -delete
 	ctest --preset coverage -j $(JOBS)
 	mkdir -p build/coverage/html
-	gcovr --root . --object-directory build/coverage -j $(JOBS) \
+	gcovr --root . --object-directory build/coverage \
 	  --filter 'src/' --filter 'include/' \
 	  --exclude-throw-branches --exclude-unreachable-branches \
 	  --html-details build/coverage/html/index.html --html-title 'jwtservice coverage' \

@@ -227,6 +227,25 @@ TEST_F(CreateTest, TokensCreatedConcurrentlyAreAllValidAndDistinct) {
   EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kThreads * kPerThread));
 }
 
+TEST_F(CreateTest, SubWithQuotesBackslashesAndControlCharactersRoundTrips) {
+  auto service = make();
+  const std::string sub = "a\"b\\c\b\f\n\r\t\x01/\x7f";
+  const auto token = service.criar({.sub = sub});
+  EXPECT_EQ(claims_of(token)["sub"], sub) << "the payload is not the JSON escape of sub";
+  const auto result = service.validar(token);
+  ASSERT_TRUE(result.valid) << "reason: " << result.reason;
+  EXPECT_EQ(result.sub, sub) << "validar does not give back the sub criar wrote";
+}
+
+TEST_F(CreateTest, InvalidUtf8InExtraDataIsRefusedNamingTheField) {
+  try {
+    (void)make().criar({.sub = "u", .extra_data = {{"name", std::string{"caf\xe9"}}}});
+    FAIL() << "extra_data holding Latin-1 text was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string{e.what()}.find("extra_data"), std::string::npos) << "message: " << e.what();
+  }
+}
+
 // A CSPRNG that fails must stop criar: a token without a fresh random jti is never handed out.
 TEST_F(CreateTest, FailingCsprngMakesCriarThrowTokenCreationError) {
   auto service = make();
