@@ -349,9 +349,11 @@ struct FakeSharedLimiter {
   std::map<std::string, int, std::less<>> budget;
   std::vector<std::pair<std::string, std::int64_t>> calls;
   bool fail = false;
+  bool fail_without_std_exception = false;  // as a C library's wrapper might
   bool try_acquire(std::string_view operation, std::int64_t per_minute) {
     calls.emplace_back(std::string{operation}, per_minute);
     if (fail) throw std::runtime_error("limiter unreachable");
+    if (fail_without_std_exception) throw 42;  // NOLINT(hicpp-exception-baseclass): the case under test
     auto& left = budget[std::string{operation}];
     return left-- > 0;
   }
@@ -400,6 +402,29 @@ TEST_F(ServiceRateLimit, AFailingSharedLimiterFallsBackToTheLocalBucketAndLogsOn
   EXPECT_TRUE(service.validar(token).valid);
   EXPECT_EQ(service.validar(token).reason, Reason::rate_limited) << "the local bucket of 2 still limits";
   EXPECT_EQ(warnings.size(), 1u) << "the limiter failure is logged once, not per call";
+}
+
+TEST_F(ServiceRateLimit, ASharedLimiterThrowingANonStandardExceptionFallsBackToo) {
+  auto limiter = std::make_shared<FakeSharedLimiter>();
+  limiter->fail_without_std_exception = true;
+  std::vector<std::string> warnings;
+  auto config = jt::test_config();
+  config.rate_limit_create = 1;
+  jwtservice::Service service{
+      config, jwtservice::ServiceOptions{.logger =
+                                             [&](jwtservice::LogLevel level, std::string_view m) {
+                                               if (level == jwtservice::LogLevel::warning)
+                                                 warnings.emplace_back(m);
+                                             },
+                                         .clock = [] { return jt::kNow; },
+                                         .monotonic_clock = [this] { return mono_.load(); },
+                                         .rate_limiter = limiter}};
+  warnings.clear();
+  EXPECT_NO_THROW((void)service.criar({.sub = "u"})) << "the local bucket of 1 allows one token";
+  EXPECT_THROW((void)service.criar({.sub = "u"}), jwtservice::RateLimitExceeded)
+      << "the local bucket must limit";
+  ASSERT_EQ(warnings.size(), 1u) << "the limiter failure is logged once";
+  EXPECT_NE(warnings[0].find("shared rate limiter failed"), std::string::npos) << "warning: " << warnings[0];
 }
 
 TEST_F(ServiceRateLimit, EverySharedLimiterOutageIsLoggedAndEachRecoveryToo) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "jwtservice/detail/base64url.hpp"
+#include "openssl_faults.hpp"
 #include "token_forge.hpp"
 
 namespace {
@@ -224,6 +225,80 @@ TEST_F(CreateTest, TokensCreatedConcurrentlyAreAllValidAndDistinct) {
     }
   }
   EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kThreads * kPerThread));
+}
+
+TEST_F(CreateTest, SubWithQuotesBackslashesAndControlCharactersRoundTrips) {
+  auto service = make();
+  const std::string sub = "a\"b\\c\b\f\n\r\t\x01/\x7f";
+  const auto token = service.criar({.sub = sub});
+  EXPECT_EQ(claims_of(token)["sub"], sub) << "the payload is not the JSON escape of sub";
+  const auto result = service.validar(token);
+  ASSERT_TRUE(result.valid) << "reason: " << result.reason;
+  EXPECT_EQ(result.sub, sub) << "validar does not give back the sub criar wrote";
+}
+
+TEST_F(CreateTest, InvalidUtf8InExtraDataIsRefusedNamingTheField) {
+  try {
+    (void)make().criar({.sub = "u", .extra_data = {{"name", std::string{"caf\xe9"}}}});
+    FAIL() << "extra_data holding Latin-1 text was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string{e.what()}.find("extra_data"), std::string::npos) << "message: " << e.what();
+  }
+}
+
+// A CSPRNG that fails must stop criar: a token without a fresh random jti is never handed out.
+TEST_F(CreateTest, FailingCsprngMakesCriarThrowTokenCreationError) {
+  auto service = make();
+  jt::OpenSslWithoutAlgorithms no_rand;
+  std::string token;
+  try {
+    no_rand.run([&] { token = service.criar({.sub = "u"}); });
+    FAIL() << "criar returned a token although RAND_bytes had no generator to draw from";
+  } catch (const jwtservice::TokenCreationError& e) {
+    EXPECT_NE(std::string{e.what()}.find("CSPRNG"), std::string::npos) << "message: " << e.what();
+  }
+  EXPECT_TRUE(token.empty()) << "a token was returned despite the CSPRNG failure";
+  // The failure is local to the call: the same service still creates tokens with a working CSPRNG.
+  EXPECT_TRUE(service.validar(service.criar({.sub = "u"})).valid)
+      << "service unusable after a CSPRNG failure";
+}
+
+TEST_F(CreateTest, GivenJtiNeedsNoCsprng) {
+  auto service = make();
+  jt::OpenSslWithoutAlgorithms no_rand;
+  std::string token;
+  no_rand.run([&] { token = service.criar({.sub = "u", .jti = "given-id"}); });
+  EXPECT_EQ(claims_of(token)["jti"], "given-id");
+}
+
+// A MAC that fails after the key was accepted (a provider gone bad) must stop criar too.
+TEST_F(CreateTest, FailingMacMakesCriarThrowTokenCreationError) {
+  jt::OpenSslWithFailingHmac bad_mac;
+  bad_mac.run([&] {
+    auto service = make();  // keyed with the provider's HMAC, which still works here
+    (void)service.criar({.sub = "u", .jti = "id-1"});
+    jt::failing_hmac::fail = true;
+    try {
+      (void)service.criar({.sub = "u", .jti = "id-2"});
+      ADD_FAILURE() << "criar returned a token although EVP_MAC_final failed";
+    } catch (const jwtservice::TokenCreationError& e) {
+      EXPECT_NE(std::string{e.what()}.find("HMAC"), std::string::npos) << "message: " << e.what();
+    }
+  });
+}
+
+TEST_F(CreateTest, ServiceWithoutAnOpenSslHmacThrowsConfigErrorNamingSecretKey) {
+  jt::OpenSslWithoutAlgorithms no_hmac;
+  try {
+    no_hmac.run([&] { (void)make(); });
+    FAIL() << "a service was built without an HMAC implementation";
+  } catch (const jwtservice::ConfigError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("SECRET_KEY"), std::string::npos) << "message: " << message;
+    EXPECT_NE(message.find("no HMAC"), std::string::npos)
+        << "message does not say HMAC is missing: " << message;
+    EXPECT_EQ(message.find(jt::kSecret), std::string::npos) << "the message contains the secret";
+  }
 }
 
 }  // namespace

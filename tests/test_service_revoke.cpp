@@ -26,6 +26,7 @@ struct RecordingStore {
   };
   std::vector<Call> revokes;
   bool fail = false;
+  bool fail_without_std_exception = false;
   bool answer = true;
 
   bool is_revoked(std::string_view) {
@@ -34,6 +35,7 @@ struct RecordingStore {
   }
   bool revoke(std::string_view jti, std::int64_t ttl, const jwtservice::RevocationMetadata& meta) {
     if (fail) throw std::runtime_error("down");
+    if (fail_without_std_exception) throw 42;  // NOLINT(hicpp-exception-baseclass): the case under test
     revokes.push_back({std::string{jti}, ttl, meta.reason});
     return answer;
   }
@@ -158,6 +160,18 @@ TEST_F(RevokeTest, StoreFailureThrowsStoreErrorFromEveryWriter) {
   EXPECT_THROW((void)service.revogar_jti("x", jt::kNow + 60), StoreError);
   EXPECT_THROW((void)service.consumir(token), StoreError);
   EXPECT_EQ(service.validar(token).reason, Reason::store_unavailable);
+}
+
+TEST_F(RevokeTest, AStoreThrowingANonStandardExceptionStillGivesStoreError) {
+  auto service = make();
+  store_->fail_without_std_exception = true;
+  try {
+    (void)service.revogar_jti("x", jt::kNow + 60);
+    FAIL() << "revogar_jti returned although the store threw";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string{e.what()}.find("revocation store failed"), std::string::npos)
+        << "message: " << e.what();
+  }
 }
 
 TEST_F(RevokeTest, ConsumeInsertsTheJtiWithTheRevocationTtl) {

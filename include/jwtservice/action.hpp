@@ -34,8 +34,10 @@ enum class JWTAction {
 template <class Action>
 struct action_traits;  // deliberately undefined: an enum without names cannot be an action
 
+/// The names of the built-in actions, as the Python package writes them into the `action` claim.
 template <>
 struct action_traits<JWTAction> {
+  /// Each enumerator with its name in tokens.
   static constexpr std::array names{
       std::pair{JWTAction::NO_ACTION, std::string_view{"NO_ACTION"}},
       std::pair{JWTAction::VALIDAR_EMAIL, std::string_view{"VALIDAR_EMAIL"}},

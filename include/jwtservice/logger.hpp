@@ -8,11 +8,13 @@
 
 namespace jwtservice {
 
+/// How much a message matters, least first.
 enum class LogLevel { debug, info, warning, error };
 
 /// Receives one complete message per call. Must be safe to call from many threads.
 using Logger = std::function<void(LogLevel, std::string_view)>;
 
+/// The level's lower-case name: `debug`, `info`, `warning` or `error`.
 [[nodiscard]] constexpr std::string_view to_string(LogLevel level) noexcept {
   switch (level) {
     case LogLevel::debug: return "debug";

@@ -38,11 +38,11 @@ enum class Operation { create, validate, consume, revoke, revoke_jti };
 /// empty unless the token's signature was verified (for create: the issued token's; for
 /// revoke_jti, `jti` is the argument). No token, binding state or secret is ever in an Event.
 struct Event {
-  Operation operation = Operation::validate;
-  Reason reason = Reason::none;
-  std::string_view action{};
-  std::string_view sub{};
-  std::string_view jti{};
+  Operation operation = Operation::validate;  ///< the service call this event reports
+  Reason reason = Reason::none;               ///< its outcome, as described above
+  std::string_view action{};                  ///< the token's action name, once its signature was verified
+  std::string_view sub{};                     ///< the token's sub, once its signature was verified
+  std::string_view jti{};                     ///< the token's jti, once its signature was verified
   std::chrono::nanoseconds duration{};  ///< from ServiceOptions::monotonic_clock; zero without an observer
 };
 

@@ -79,14 +79,17 @@ concept RateLimiter = requires(L& l, std::string_view operation, std::int64_t pe
 /// A shared, type-erased reference to any RateLimiter; empty means in-process buckets only.
 class RateLimiterHandle {
  public:
+  /// An empty handle: in-process buckets only.
   RateLimiterHandle() = default;
 
+  /// Shares `limiter`; a null pointer makes an empty handle.
   template <RateLimiter L>
   RateLimiterHandle(std::shared_ptr<L> limiter)  // NOLINT(google-explicit-constructor): assignable by design
       : limiter_(std::move(limiter)),
         try_acquire_(limiter_ ? &try_acquire_thunk<L> : nullptr),
         type_(limiter_ ? &typeid(L) : nullptr) {}
 
+  /// True when the handle holds a limiter.
   [[nodiscard]] explicit operator bool() const noexcept { return limiter_ != nullptr; }
 
   /// Forwards to the limiter; its exceptions propagate. Requires a non-empty handle.

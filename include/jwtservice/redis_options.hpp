@@ -18,11 +18,11 @@ namespace jwtservice {
 /// The port defaults to 6379 and the database to 0; the password may be percent-encoded
 /// (`%40` for `@`). TLS (`rediss://`), Unix sockets and query parameters are not supported.
 struct JWTSERVICE_API RedisUrl {
-  std::string host;
-  int port = 6379;
+  std::string host;                       ///< a name or an address; an IPv6 address without its brackets
+  int port = 6379;                        ///< the TCP port
   std::optional<std::string> username{};  ///< Redis 6 ACL user; none = AUTH with the password only
-  std::optional<std::string> password{};
-  std::int64_t db = 0;
+  std::optional<std::string> password{};  ///< decoded; never printed (see `redacted`)
+  std::int64_t db = 0;                    ///< the database number (SELECT)
 
   /// Throws ConfigError saying what is wrong; the message never contains the password.
   [[nodiscard]] static RedisUrl parse(std::string_view url);

@@ -88,7 +88,9 @@ inline constexpr std::size_t reason_count = static_cast<std::size_t>(Reason::bin
   }
 }
 
+/// Writes `to_string(reason)`, so that a Reason prints as its stable name (`expired`).
 inline std::ostream& operator<<(std::ostream& os, Reason reason) { return os << to_string(reason); }
+/// Writes `to_string(status)`.
 inline std::ostream& operator<<(std::ostream& os, Status status) { return os << to_string(status); }
 
 /// The outcome of `validar`. On success every present claim is filled in; on failure only
@@ -96,21 +98,22 @@ inline std::ostream& operator<<(std::ostream& os, Status status) { return os << 
 /// default-constructed result is a consistent refusal (`invalid`, never "valid").
 template <class Action>
 struct BasicVerificationResult {
-  bool valid = false;
-  Status status = Status::invalid;
-  std::optional<std::string> sub{};
-  std::optional<Action> action{};
+  bool valid = false;                        ///< true exactly when `reason` is `Reason::none`
+  Status status = Status::invalid;           ///< the coarse outcome: valid, expired, revoked or invalid
+  std::optional<std::string> sub{};          ///< the `sub` claim
+  std::optional<Action> action{};            ///< the `action` claim, as an enumerator of `Action`
   std::optional<std::int64_t> age{};         ///< now - iat; nullopt without iat
   std::optional<std::int64_t> expires_in{};  ///< exp - now; nullopt when the token has no exp
   std::optional<std::string> aud{};          ///< a list aud reports the member that matched (else the first)
-  std::optional<nlohmann::json> extra_data{};
-  Reason reason = Reason::invalid;
-  std::optional<std::string> jti{};
+  std::optional<nlohmann::json> extra_data{};  ///< the `extra_data` object; nullopt when absent
+  Reason reason = Reason::invalid;             ///< why the token was refused; `Reason::none` when valid
+  std::optional<std::string> jti{};            ///< the `jti` claim (also set when the token is revoked)
 
   /// True exactly when the token is valid: `if (auto r = service.validar(t)) ...`.
   explicit operator bool() const noexcept { return valid; }
 };
 
+/// The result of `Service::validar`, for the built-in JWTAction.
 using VerificationResult = BasicVerificationResult<JWTAction>;
 
 }  // namespace jwtservice

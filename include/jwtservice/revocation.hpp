@@ -18,7 +18,7 @@ namespace jwtservice {
 
 /// What a store may keep next to a revoked jti.
 struct RevocationMetadata {
-  std::optional<std::string> reason{};
+  std::optional<std::string> reason{};  ///< why the token was revoked (`revogar`'s reason), if given
 };
 
 /// A place that remembers revoked token ids until their TTL passes. Both calls must be safe
@@ -70,8 +70,10 @@ concept FusingRevocationStore = RevocationStore<S> && requires(S& s, const RateL
 /// Assign a `std::shared_ptr<S>` to it: `options.revocation_store = std::make_shared<S>();`.
 class RevocationStoreHandle {
  public:
+  /// An empty handle: revocation is off.
   RevocationStoreHandle() = default;
 
+  /// Shares `store`; a null pointer makes an empty handle.
   template <RevocationStore S>
   RevocationStoreHandle(
       std::shared_ptr<S> store)  // NOLINT(google-explicit-constructor): assignable by design
@@ -80,6 +82,7 @@ class RevocationStoreHandle {
         revoke_(store_ ? &revoke_thunk<S> : nullptr),
         fuse_with_(store_ ? fuse_with_of<S>() : nullptr) {}
 
+  /// True when the handle holds a store.
   [[nodiscard]] explicit operator bool() const noexcept { return store_ != nullptr; }
 
   /// Forwards to the store; its exceptions propagate. Requires a non-empty handle.
@@ -126,12 +129,13 @@ class RevocationStoreHandle {
   FuseWith fuse_with_ = nullptr;
 };
 
+/// The TTL, in seconds, of a revocation that never ends: a century.
+inline constexpr std::int64_t permanent_ttl = std::int64_t{100} * 366 * 24 * 3600;
+
 /// The TTL given to a store for a jti, in one place for every store and every call:
 /// `exp - now + leeway`, capped by `ttl_max`. A token without exp gets `ttl_max`, or else
 /// `permanent_ttl` (it would be valid forever otherwise). Nullopt when exp is already past
 /// (nothing to revoke).
-inline constexpr std::int64_t permanent_ttl = std::int64_t{100} * 366 * 24 * 3600;  // a century
-
 [[nodiscard]] constexpr std::optional<std::int64_t> revocation_ttl(
     std::optional<std::int64_t> exp, std::int64_t now, std::int64_t leeway,
     std::optional<std::int64_t> ttl_max) noexcept {

@@ -37,6 +37,7 @@ struct BasicCreateOptions {
   std::optional<std::string> binding{};
 };
 
+/// The options of `Service::criar`, for the built-in JWTAction.
 using CreateOptions = BasicCreateOptions<JWTAction>;
 
 /// Creates and validates HS256 tokens tagged with an action of `Action`.
@@ -61,10 +62,10 @@ class BasicService {
                 "action_traits names must be non-empty and unique, each enumerator listed once");
 
  public:
-  using action_type = Action;
-  using CreateOptions = BasicCreateOptions<Action>;
-  using Result = BasicVerificationResult<Action>;
-  using ValidateOptions = BasicValidateOptions<Action>;
+  using action_type = Action;                            ///< the enum that tags this service's tokens
+  using CreateOptions = BasicCreateOptions<Action>;      ///< the argument of criar / create
+  using Result = BasicVerificationResult<Action>;        ///< what validar and consumir return
+  using ValidateOptions = BasicValidateOptions<Action>;  ///< an endpoint's expectations
 
   /// Validates `config` (throws ConfigError naming the key) and prepares the key once.
   BasicService(Config config,
@@ -155,65 +156,83 @@ class BasicService {
   [[nodiscard]] Result consumir(std::string_view token) const {
     return consume_with(token, detail::ValidateRequest{.action_index = &action_index});
   }
+  /// Consumes with an endpoint's expectations, as `validar(token, options)` checks them.
   [[nodiscard]] Result consumir(std::string_view token, const ValidateOptions& options) const {
     return consume_with(token, request_for(options));
   }
+  /// Consumes expecting exactly this audience (instead of the config's).
   template <int = 0>
   [[nodiscard]] Result consumir(std::string_view token, std::string_view audience) const {
     return consume_with(
         token, with_audience(detail::ExpectedAudience{std::span<const std::string_view>{&audience, 1}}));
   }
+  /// Consumes expecting any of these audiences. An empty list accepts no audience at all.
   template <int = 0>
   [[nodiscard]] Result consumir(std::string_view token,
                                 std::initializer_list<std::string_view> audiences) const {
     return consume_with(token, with_audience(detail::ExpectedAudience{
                                    std::span<const std::string_view>{audiences.begin(), audiences.size()}}));
   }
+  /// Consumes expecting any of these audiences. An empty list accepts no audience at all.
   template <int = 0>
   [[nodiscard]] Result consumir(std::string_view token, const std::vector<std::string>& audiences) const {
     return consume_with(token,
                         with_audience(detail::ExpectedAudience{std::span<const std::string>{audiences}}));
   }
 
-  /// English names; identical behaviour.
+  // English names, each identical to its Portuguese twin.
+
+  /// Same as `revogar`.
   bool revoke(std::string_view token, std::optional<std::string_view> reason = std::nullopt) const {
     return revogar(token, reason);
   }
+  /// Same as `revogar_jti`.
   bool revoke_jti(std::string_view jti, std::int64_t exp,
                   std::optional<std::string_view> reason = std::nullopt) const {
     return revogar_jti(jti, exp, reason);
   }
+  /// Same as `consumir(token)`.
   [[nodiscard]] Result consume(std::string_view token) const { return consumir(token); }
+  /// Same as `consumir(token, options)`.
   [[nodiscard]] Result consume(std::string_view token, const ValidateOptions& options) const {
     return consumir(token, options);
   }
+  /// Same as `consumir(token, audience)`.
   template <int = 0>
   [[nodiscard]] Result consume(std::string_view token, std::string_view audience) const {
     return consumir(token, audience);
   }
+  /// Same as `consumir(token, audiences)`.
   template <int = 0>
   [[nodiscard]] Result consume(std::string_view token,
                                std::initializer_list<std::string_view> audiences) const {
     return consumir(token, audiences);
   }
+  /// Same as `consumir(token, audiences)`.
   template <int = 0>
   [[nodiscard]] Result consume(std::string_view token, const std::vector<std::string>& audiences) const {
     return consumir(token, audiences);
   }
+  /// Same as `criar`.
   [[nodiscard]] std::string create(const CreateOptions& options) const { return criar(options); }
+  /// Same as `validar(token)`.
   [[nodiscard]] Result validate(std::string_view token) const { return validar(token); }
+  /// Same as `validar(token, options)`.
   [[nodiscard]] Result validate(std::string_view token, const ValidateOptions& options) const {
     return validar(token, options);
   }
+  /// Same as `validar(token, audience)`.
   template <int = 0>
   [[nodiscard]] Result validate(std::string_view token, std::string_view audience) const {
     return validar(token, audience);
   }
+  /// Same as `validar(token, audiences)`.
   template <int = 0>
   [[nodiscard]] Result validate(std::string_view token,
                                 std::initializer_list<std::string_view> audiences) const {
     return validar(token, audiences);
   }
+  /// Same as `validar(token, audiences)`.
   template <int = 0>
   [[nodiscard]] Result validate(std::string_view token, const std::vector<std::string>& audiences) const {
     return validar(token, audiences);
@@ -297,6 +316,7 @@ class BasicService {
   std::unique_ptr<detail::Engine> engine_;
 };
 
+/// The service for the built-in JWTAction: `jwtservice::Service service{config};`.
 using Service = BasicService<JWTAction>;
 
 }  // namespace jwtservice

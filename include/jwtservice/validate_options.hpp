@@ -20,13 +20,19 @@ namespace jwtservice {
 /// **Example**: `service.validar(t, {.audience = {"web-app", "mobile-app"}});`
 class Audience {
  public:
+  /// The config audience.
   Audience() = default;
+  /// Exactly this audience.
   Audience(const char* one) : list_{std::string{one}}, given_(true) {}  // NOLINT(google-explicit-constructor)
-  Audience(std::string one) : list_{std::move(one)}, given_(true) {}    // NOLINT(google-explicit-constructor)
+  /// Exactly this audience.
+  Audience(std::string one) : list_{std::move(one)}, given_(true) {}  // NOLINT(google-explicit-constructor)
+  /// Exactly this audience.
   Audience(std::string_view one)
-      : list_{std::string{one}}, given_(true) {}         // NOLINT(google-explicit-constructor)
+      : list_{std::string{one}}, given_(true) {}  // NOLINT(google-explicit-constructor)
+  /// Any of these audiences; an empty list accepts no audience at all.
   Audience(std::initializer_list<std::string_view> any)  // NOLINT(google-explicit-constructor)
       : list_(any.begin(), any.end()), given_(true) {}
+  /// Any of these audiences; an empty list accepts no audience at all.
   Audience(std::vector<std::string> any)
       : list_(std::move(any)), given_(true) {}  // NOLINT(google-explicit-constructor)
 
@@ -55,6 +61,7 @@ struct BasicValidateOptions {
   std::optional<std::int64_t> max_age{};  ///< seconds since iat this endpoint accepts (steps 6 and 8)
 };
 
+/// The options of `Service::validar`, for the built-in JWTAction.
 using ValidateOptions = BasicValidateOptions<JWTAction>;
 
 }  // namespace jwtservice
