@@ -65,7 +65,8 @@ validate, consume, revoke, revoke-jti:
   TOKEN "-"            read the token from standard input (one trailing newline removed)
 
 Exit status: 0 valid / done, 1 invalid token / not revoked, 2 usage, configuration or store error.
-Run "jwtservice COMMAND --help" for a command's options and an example.
+Run "jwtservice COMMAND --help" for a command's options and an example;
+"jwtservice --version" (or -V) prints the version.
 
 Example:
   export SECRET_KEY="$(jwtservice keygen)"
@@ -95,6 +96,47 @@ constexpr Flag kKeygenFlags[] = {{"bytes"}};
 
 class Args;
 
+/// The optimal-string-alignment distance between two short words (insertions, deletions,
+/// substitutions and swaps of neighbours each cost 1): what a typo costs.
+std::size_t typo_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i)
+    d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+/// Remembers the candidate closest to `typed` (at most 2 typos, 1 for words of 4 letters or
+/// fewer; the first of equals wins); `best()` is empty when none is that close.
+class ClosestWord {
+ public:
+  explicit ClosestWord(std::string_view typed) : typed_(typed) {}
+  void consider(std::string_view candidate) {
+    if (typed_.size() > 40) return;  // not a typo of any word here
+    const std::size_t limit = std::min(typed_.size(), candidate.size()) <= 4 ? 1 : 2;
+    const std::size_t d = typo_distance(typed_, candidate);
+    if (d <= limit && d < distance_) {
+      distance_ = d;
+      best_ = candidate;
+    }
+  }
+  [[nodiscard]] std::string_view best() const { return best_; }
+
+ private:
+  std::string_view typed_;
+  std::string_view best_;
+  std::size_t distance_ = static_cast<std::size_t>(-1);
+};
+
 /// A command: its usage line (`jwtservice <name> <synopsis>`), the flags it takes besides --now
 /// (and CFG when it takes a configuration), its help text and the function that runs it.
 struct Command {
@@ -115,6 +157,18 @@ struct Command {
       }
     }
     return nullptr;
+  }
+
+  /// The flag of this command that `--typed` most likely misspells, or empty.
+  [[nodiscard]] std::string_view suggest_flag(std::string_view typed) const {
+    ClosestWord closest{typed};
+    closest.consider(kNowFlag.name);
+    const std::span<const Flag> config = takes_config ? kConfigFlags : std::span<const Flag>{};
+    for (const std::span<const Flag> list : {config, flags}) {
+      for (const Flag& f : list)
+        closest.consider(f.name);
+    }
+    return closest.best();
   }
 };
 
@@ -143,7 +197,13 @@ class Args {
         name.resize(eq);
       }
       const Flag* flag = command.find_flag(name);
-      if (flag == nullptr) throw UsageError{"unknown option --" + name + " for " + command_};
+      if (flag == nullptr) {
+        std::string message = "unknown option --" + name + " for " + command_;
+        if (const std::string_view guess = command.suggest_flag(name); !guess.empty()) {
+          message += " (did you mean --" + std::string{guess} + "?)";
+        }
+        throw UsageError{message};
+      }
       if (!value) {
         if (i + 1 >= raw.size()) throw UsageError{"--" + name + " needs a value"};
         value = raw[++i];
@@ -646,13 +706,32 @@ std::string command_help(const Command& command) {
   return out;
 }
 
-/// No arguments (usage error), `--help`, `-h`, `help` (the main help) or `help COMMAND`.
+/// The usage error for a word that names no command. A forgotten command word leaves a token
+/// or a secret here: echo only what looks like a mistyped command word (short, lower-case
+/// letters and dashes), never anything else, and name the command it most likely misspells.
+UsageError unknown_command(std::string_view name) {
+  const bool word = name.size() <= 20 && std::all_of(name.begin(), name.end(), [](char c) {
+                      return (c >= 'a' && c <= 'z') || c == '-';
+                    });
+  if (!word) {
+    return UsageError{"unknown command (not shown: it may be a token or a secret; run jwtservice --help)"};
+  }
+  ClosestWord closest{name};
+  for (const Command& command : kCommands)
+    closest.consider(command.name);
+  std::string message = "unknown command '" + std::string{name} + "'";
+  if (!closest.best().empty()) message += " (did you mean '" + std::string{closest.best()} + "'?)";
+  return UsageError{message + "; run jwtservice --help"};
+}
+
+/// No arguments (usage error), `--help`, `-h`, `help` (the main help) or `help COMMAND` (a
+/// command that does not exist is a usage error).
 int print_help(int argc, char** argv) {
   if (argc >= 3 && std::string_view{argv[1]} == "help") {
-    if (const Command* command = find_command(argv[2])) {
-      std::cout << command_help(*command);
-      return kExitOk;
-    }
+    const Command* command = find_command(argv[2]);
+    if (command == nullptr) throw unknown_command(argv[2]);
+    std::cout << command_help(*command);
+    return kExitOk;
   }
   (argc < 2 ? std::cerr : std::cout) << main_help();
   return argc < 2 ? kExitUsage : kExitOk;
@@ -663,22 +742,12 @@ int run(int argc, char** argv) {
       std::string_view{argv[1]} == "help") {
     return print_help(argc, argv);
   }
-  if (std::string_view{argv[1]} == "--version") {
+  if (const std::string_view first = argv[1]; first == "--version" || first == "-V" || first == "version") {
     std::cout << "jwtservice " << JWTSERVICE_VERSION_STRING << '\n';
     return kExitOk;
   }
-  const std::string_view name = argv[1];
-  const Command* command = find_command(name);
-  if (command == nullptr) {
-    // A forgotten command word leaves a token or a secret here: echo only what looks like a
-    // mistyped command word (short, lower-case letters and dashes), never anything else.
-    const bool word = name.size() <= 20 && std::all_of(name.begin(), name.end(), [](char c) {
-                        return (c >= 'a' && c <= 'z') || c == '-';
-                      });
-    throw UsageError{word ? "unknown command '" + std::string{name} + "' (run jwtservice --help)"
-                          : std::string{"unknown command (not shown: it may be a token or a secret; run "
-                                        "jwtservice --help)"}};
-  }
+  const Command* command = find_command(argv[1]);
+  if (command == nullptr) throw unknown_command(argv[1]);
   const Args args{*command, std::vector<std::string>(argv + 2, argv + argc)};
   if (args.help()) {
     std::cout << command_help(*command);

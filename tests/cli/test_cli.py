@@ -245,6 +245,20 @@ class HelpTest(CliTest):
         self.assertEqual(r.rc, 0, r)
         self.assertIn("--exp", r.out)
 
+    def test_version(self):
+        for args in (["--version"], ["-V"], ["version"]):
+            with self.subTest(args=args):
+                r = self.cli(*args, secret=None)
+                self.assertEqual(r.rc, 0, r)
+                self.assertRegex(r.out, r"^jwtservice \d+\.\d+\.\d+\n$", r)
+                self.assertEqual(r.err, "", r)
+
+    def test_help_of_an_unknown_command_is_a_usage_error(self):
+        r = self.cli("help", "nope", secret=None)
+        self.assertEqual(r.rc, 2, r)
+        self.assertEqual(r.out, "", r)
+        self.assertIn("unknown command 'nope'", r.err, r)
+
     def test_no_command_is_a_usage_error(self):
         r = self.cli(secret=None)
         self.assertEqual(r.rc, 2, r)
@@ -259,6 +273,33 @@ class UsageErrorTest(CliTest):
     def test_unknown_command(self):
         self.assert_usage_error(self.cli("frobnicate"), "frobnicate")
         self.assert_usage_error(self.cli("Validate", self.token))
+
+    def test_a_misspelt_command_names_the_closest_one(self):
+        for typed, meant in (("valdate", "validate"), ("revoke-jit", "revoke-jti"), ("inspcet", "inspect")):
+            with self.subTest(typed=typed):
+                r = self.cli(typed, self.token)
+                self.assert_usage_error(r, typed)
+                self.assertIn(f"did you mean '{meant}'?", r.err, r)
+        r = self.cli("frobnicate")
+        self.assertNotIn("did you mean", r.err, "a word far from every command gets no guess")
+
+    def test_a_misspelt_option_names_the_closest_one(self):
+        store = self.store()
+        cases = [
+            (["validate", "--secrte-file", "x", self.token], "--secret-file"),
+            (["validate", "--audiance", "web", self.token], "--audience"),
+            (["create", "--sbu", "ana"], "--sub"),
+            (["consume", "--stroe", store, self.token], "--store"),
+            (["revoke-jti", "--store", store, "--jti", "j", "--exp", str(NOW + 60), "--resaon", "x"], "--reason"),
+            (["keygen", "--byte", "16"], "--bytes"),
+        ]
+        for args, meant in cases:
+            with self.subTest(args=args):
+                r = self.cli(*args)
+                self.assert_usage_error(r)
+                self.assertIn(f"(did you mean {meant}?)", r.err, r)
+        r = self.cli("validate", "--sub", "x", self.token)
+        self.assertNotIn("did you mean", r.err, "an option of another command is not guessed as a typo")
 
     def test_unknown_command_does_not_echo_a_token(self):
         # A forgotten command word: the token lands where the command goes.
