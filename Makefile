@@ -1,6 +1,6 @@
 # A thin front over CMake presets (CMakePresets.json): every build goes through them, so that
 # `make test` and `cmake --preset dev && cmake --build --preset dev && ctest --preset dev` agree.
-JOBS ?= $(shell nproc)
+JOBS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu)
 MAKEFLAGS += --no-print-directory
 PREFIX ?= /usr/local
 
@@ -32,8 +32,18 @@ define ensure_debian_packages
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing
 endef
 
+# macOS: Homebrew instead of apt-get, and CMake pointed at Homebrew's prefix and its openssl@3
+# (not linked into that prefix). Not tested on the project's machines (Debian only).
+BREW_PACKAGES := cmake pkg-config openssl@3 nlohmann-json sqlite googletest hiredis redis google-benchmark
+ifeq ($(shell uname -s),Darwin)
+export CMAKE_PREFIX_PATH := $(shell brew --prefix 2>/dev/null)
+export OPENSSL_ROOT_DIR := $(shell brew --prefix openssl@3 2>/dev/null)
+install-dev:
+	brew install $(BREW_PACKAGES)
+else
 install-dev:
 	$(call ensure_debian_packages,install-dev,$(DEBIAN_PACKAGES))
+endif
 
 build:
 	cmake --preset dev
