@@ -137,20 +137,16 @@ FusedCheck RedisRevocationStore::fuse_with(const RateLimiterHandle& limiter) {
   // come from a server that may have evicted it.
   return [this, peer](std::string_view operation, std::int64_t per_minute, std::string_view jti) {
     if (per_minute <= 0) return is_revoked(jti) ? FusedVerdict::revoked : FusedVerdict::not_revoked;
-    try {
-      const std::string limit = std::to_string(per_minute);
-      const auto reply =
-          detail::fused_validation_script().run(*pool_, {peer->key_for(operation), key_for(jti)}, {limit});
-      if (reply.type != detail::RedisReply::Type::integer || reply.integer < 0 || reply.integer > 2) {
-        pool_->unexpected_reply("the validation script", reply);
-      }
-      peer->answered(true);
-      if (reply.integer == 0) return FusedVerdict::rate_limited;
-      return reply.integer == 2 ? FusedVerdict::revoked : FusedVerdict::not_revoked;
-    } catch (...) {
-      peer->answered(false);
-      throw;
+    // A failure is not marked on the limiter: the service then asks it on its own connections.
+    const std::string limit = std::to_string(per_minute);
+    const auto reply =
+        detail::fused_validation_script().run(*pool_, {peer->key_for(operation), key_for(jti)}, {limit});
+    if (reply.type != detail::RedisReply::Type::integer || reply.integer < 0 || reply.integer > 2) {
+      pool_->unexpected_reply("the validation script", reply);
     }
+    peer->answered(true);
+    if (reply.integer == 0) return FusedVerdict::rate_limited;
+    return reply.integer == 2 ? FusedVerdict::revoked : FusedVerdict::not_revoked;
   };
 }
 

@@ -570,18 +570,33 @@ TEST_F(FusedServiceRateLimit, AnEmptySharedBucketAnswersRateLimitedWhateverTheTo
   EXPECT_EQ(service.validar(jt::forge_claims(expired)).reason, Reason::rate_limited) << "expired";
 }
 
-TEST_F(FusedServiceRateLimit, WhenTheFusedCallFailsTheLocalBucketDecidesAndTheStoreIsAsked) {
+TEST_F(FusedServiceRateLimit, WhenTheFusedCallFailsTheLimiterDecidesOnItsOwnAndTheStoreIsAsked) {
+  auto service = fused(100);
+  limiter_->budget["validate"] = 1;
+  const auto token = jt::forge_claims(jt::good_claims());
+  store_->fused_fail = true;  // e.g. only the store's connections fail (its eviction check)
+  EXPECT_TRUE(service.validar(token).valid);
+  EXPECT_EQ(limiter_->calls.size(), 1U) << "the shared limiter is asked on its own";
+  EXPECT_EQ(store_->calls, 1) << "the store's own lookup answers the revocation";
+  EXPECT_EQ(service.validar(token).reason, Reason::rate_limited)
+      << "the empty shared bucket answers, as without fusion";
+  EXPECT_EQ(logged(jwtservice::LogLevel::warning, "shared rate limiter failed"), 0)
+      << "the limiter answered: nothing of its to log";
+}
+
+TEST_F(FusedServiceRateLimit, WhenTheFusedCallAndTheLimiterFailTheLocalBucketDecides) {
   auto service = fused(2);
   const auto token = jt::forge_claims(jt::good_claims());
   store_->fused_fail = true;
+  limiter_->fail = true;
   EXPECT_TRUE(service.validar(token).valid);
   EXPECT_EQ(store_->calls, 1) << "the store's own lookup answers the revocation";
-  EXPECT_TRUE(limiter_->calls.empty()) << "the limiter's own call would meet the same failure";
   store_->revoked.insert("jti-1");
   EXPECT_EQ(service.validar(token).reason, Reason::revoked);
   EXPECT_EQ(service.validar(token).reason, Reason::rate_limited) << "the local bucket of 2 is spent";
-  EXPECT_EQ(logged(jwtservice::LogLevel::warning, "OOM"), 1) << "the outage is logged once";
+  EXPECT_EQ(logged(jwtservice::LogLevel::warning, "limiter unreachable"), 1) << "the outage is logged once";
   store_->fused_fail = false;
+  limiter_->fail = false;
   EXPECT_EQ(service.validar(token).reason, Reason::revoked) << "the fused call answers again";
   EXPECT_EQ(logged(jwtservice::LogLevel::info, "answers again"), 1) << "the recovery is logged once";
 }

@@ -35,8 +35,8 @@ struct Config;  // config.hpp; taken by reference only, so nlohmann/json stays o
 /// Thread-safe.
 ///
 /// With a RedisRevocationStore on the same server, a service takes each validation's token in
-/// the store's one fused command instead (RedisRevocationStore::fuse_with); `degraded()` then
-/// also reports that command's failures.
+/// the store's one fused command instead (RedisRevocationStore::fuse_with); when that command
+/// fails, the service asks this limiter on its own connections, which `degraded()` reports.
 class JWTSERVICE_API RedisRateLimiter {
  public:
   /// Throws ConfigError for a malformed URL or options; connects on first use.

@@ -156,6 +156,7 @@ void Engine::validate(std::string_view token, const ValidateRequest& request, Ve
   const auto started = impl_->metrics.start();
   Seen seen;
   try {
+    v = Verdict{};  // whatever the caller's slot held, a refusal must not carry it
     v.reason = impl_->run(token, request, Mode::validate, impl_->metrics.observing() ? &seen : nullptr, v);
   } catch (...) {
     // Only resource exhaustion gets here; refuse the token rather than guess.
@@ -168,6 +169,7 @@ void Engine::validate(std::string_view token, const ValidateRequest& request, Ve
 void Engine::consume(std::string_view token, const ValidateRequest& request, Verdict& v) const {
   const auto started = impl_->metrics.start();
   Seen seen;
+  v = Verdict{};
   try {
     if (!impl_->store) {
       throw StoreError("consumir needs a revocation store: single use cannot be enforced without one");

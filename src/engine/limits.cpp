@@ -48,15 +48,14 @@ Limits::Admission Limits::acquire_validate_checking(std::string_view jti) const 
     shared_answered();
     if (verdict == FusedVerdict::rate_limited) return {};
     return {.taken = true, .revoked = verdict == FusedVerdict::revoked};
-  } catch (const std::exception& e) {
-    shared_failed(e.what());
   } catch (...) {
-    shared_failed("a non-standard exception");
+    // Not the limiter's failure to log: the store's connections may be the ones failing.
   }
-  // The fused command could not run (server down or slow, out of memory, ...): the local bucket
-  // decides, and the revocation is left to the store's own lookup, which a full server still
-  // answers and a dead one fails closed.
-  return {.taken = validate_->try_acquire(monotonic_clock_())};
+  // The fused command could not run (server down or slow, out of memory, or only the store's
+  // connections failing: its eviction check, its back-off): the limiter is asked on its own
+  // connections, then the local bucket as for any limiter failure; the revocation is left to
+  // the store's own lookup, which a full server still answers and a dead one fails closed.
+  return {.taken = acquire("validate", validate_per_minute_, validate_.get())};
 }
 
 void Limits::shared_answered() const {

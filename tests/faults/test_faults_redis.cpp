@@ -541,9 +541,15 @@ TEST_F(RedisFusedFaults, OutOfMemoryFallsBackToTheLocalBucketAndExistsAndAnswers
 
   EXPECT_TRUE(service.validar(token).valid) << "the local bucket and EXISTS answer";
   const auto commands = monitor.take();
-  ASSERT_EQ(commands.size(), 2U) << "the fused script, refused, then EXISTS";
-  EXPECT_EQ(commands[0][0], "EVALSHA");
-  EXPECT_EQ(commands[1][0], "EXISTS");
+  // The fused script, refused; the limiter's own (EVALSHA, and EVAL if the server had not
+  // loaded it yet), refused too; then EXISTS.
+  ASSERT_GE(commands.size(), 3U) << "the fused script, the limiter's own, then EXISTS";
+  ASSERT_LE(commands.size(), 4U) << "the fused script, the limiter's own, then EXISTS";
+  EXPECT_EQ(commands.front()[0], "EVALSHA");
+  for (std::size_t i = 1; i + 1 < commands.size(); ++i)
+    EXPECT_TRUE(commands[i][0] == "EVALSHA" || commands[i][0] == "EVAL")
+        << "command " << i << ": " << commands[i][0];
+  EXPECT_EQ(commands.back()[0], "EXISTS");
   EXPECT_EQ(service.validar(revoked).reason, Reason::revoked) << "revocations are still seen";
   EXPECT_EQ(warnings_containing("OOM"), 1) << "the outage of the shared limit is logged once";
   EXPECT_TRUE(service.validar(token).valid) << "the third token of the local bucket";

@@ -103,8 +103,8 @@ class JWTSERVICE_API Engine {
   Engine& operator=(const Engine&) = delete;
 
   [[nodiscard]] std::string create(const CreateRequest& request) const;
-  /// Validates `token` into `out`, which must be default-constructed (the verdict is built in
-  /// the caller's slot and never moved; an out-parameter also puts json in the mangled name).
+  /// Validates `token` into `out`, which is reset first (the verdict is built in the caller's
+  /// slot and never moved; an out-parameter also puts json in the mangled name).
   void validate(std::string_view token, const ValidateRequest& request, Verdict& out) const noexcept;
   /// Validation, then the atomic insert of the jti: valid for exactly one caller. Throws
   /// StoreError without a store or when the store fails.
