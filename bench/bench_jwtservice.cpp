@@ -53,14 +53,18 @@ void fill(Store& store, int n) {
   }
 }
 
+/// A service with an in-memory revocation store holding 10,000 other revocations, its limits
+/// off or on (high enough never to refuse).
+Service memory_store_service_with(bool rate_limited) {
+  auto store = std::make_shared<jwtservice::InMemoryRevocationStore>();
+  fill(*store, 10'000);
+  auto options = quiet();
+  options.revocation_store = store;
+  return Service{bench_config(rate_limited), std::move(options)};
+}
+
 const Service& memory_store_service() {
-  static const Service service = [] {
-    auto store = std::make_shared<jwtservice::InMemoryRevocationStore>();
-    fill(*store, 10'000);
-    auto options = quiet();
-    options.revocation_store = store;
-    return Service{bench_config(), std::move(options)};
-  }();
+  static const Service service = memory_store_service_with(false);
   return service;
 }
 
@@ -88,13 +92,7 @@ const Service& sqlite_store_service() {
 /// The default configuration of the scaling table: both limits on (high enough never to
 /// refuse) and an in-memory revocation store holding 10,000 other revocations.
 const Service& default_service() {
-  static const Service service = [] {
-    auto store = std::make_shared<jwtservice::InMemoryRevocationStore>();
-    fill(*store, 10'000);
-    auto options = quiet();
-    options.revocation_store = store;
-    return Service{bench_config(true), std::move(options)};
-  }();
+  static const Service service = memory_store_service_with(true);
   return service;
 }
 

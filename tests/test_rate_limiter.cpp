@@ -264,6 +264,22 @@ class ServiceRateLimit : public ::testing::Test {
                                            .clock = [] { return jt::kNow; },
                                            .monotonic_clock = [this] { return mono_.load(); }}};
   }
+  /// A service asking `limiter`, its warnings collected in `warnings` from the first call on
+  /// (construction's own, such as an unlimited create limit, are dropped).
+  template <class Limiter>
+  jwtservice::Service with_shared(const jwtservice::Config& config, std::shared_ptr<Limiter> limiter,
+                                  std::vector<std::string>& warnings) {
+    jwtservice::Service service{config,
+                                {.logger =
+                                     [&warnings](jwtservice::LogLevel level, std::string_view m) {
+                                       if (level == jwtservice::LogLevel::warning) warnings.emplace_back(m);
+                                     },
+                                 .clock = [] { return jt::kNow; },
+                                 .monotonic_clock = [this] { return mono_.load(); },
+                                 .rate_limiter = std::move(limiter)}};
+    warnings.clear();
+    return service;
+  }
   std::atomic<std::chrono::nanoseconds> mono_{100s};
 };
 
@@ -387,16 +403,7 @@ TEST_F(ServiceRateLimit, AFailingSharedLimiterFallsBackToTheLocalBucketAndLogsOn
   std::vector<std::string> warnings;
   auto config = jt::test_config();
   config.rate_limit_validate = 2;
-  jwtservice::Service service{
-      config, jwtservice::ServiceOptions{.logger =
-                                             [&](jwtservice::LogLevel level, std::string_view m) {
-                                               if (level == jwtservice::LogLevel::warning)
-                                                 warnings.emplace_back(m);
-                                             },
-                                         .clock = [] { return jt::kNow; },
-                                         .monotonic_clock = [this] { return mono_.load(); },
-                                         .rate_limiter = limiter}};
-  warnings.clear();  // construction warns about the unlimited create limit
+  const auto service = with_shared(config, limiter, warnings);
   const auto token = jt::forge_claims(jt::good_claims());
   EXPECT_TRUE(service.validar(token).valid);
   EXPECT_TRUE(service.validar(token).valid);
@@ -410,16 +417,7 @@ TEST_F(ServiceRateLimit, ASharedLimiterThrowingANonStandardExceptionFallsBackToo
   std::vector<std::string> warnings;
   auto config = jt::test_config();
   config.rate_limit_create = 1;
-  jwtservice::Service service{
-      config, jwtservice::ServiceOptions{.logger =
-                                             [&](jwtservice::LogLevel level, std::string_view m) {
-                                               if (level == jwtservice::LogLevel::warning)
-                                                 warnings.emplace_back(m);
-                                             },
-                                         .clock = [] { return jt::kNow; },
-                                         .monotonic_clock = [this] { return mono_.load(); },
-                                         .rate_limiter = limiter}};
-  warnings.clear();
+  const auto service = with_shared(config, limiter, warnings);
   EXPECT_NO_THROW((void)service.criar({.sub = "u"})) << "the local bucket of 1 allows one token";
   EXPECT_THROW((void)service.criar({.sub = "u"}), jwtservice::RateLimitExceeded)
       << "the local bucket must limit";
