@@ -6,7 +6,7 @@
 // header scan (a JSON object, alg exactly "HS256", typ JWT if present, no crit/b64), pre-keyed
 // HMAC-SHA-256, CRYPTO_memcmp, then one hand-written pass over the payload (a strict JSON scan:
 // structure, escapes, UTF-8, numbers, duplicate registered claims) extracting
-// sub iat nbf exp iss aud jti action extra_data, and the checks of API.md §3 steps 6-13 with
+// sub iat nbf exp iss aud jti action extra_data, and the checks of docs/validation.md steps 6-13 with
 // the same outputs as jwtservice (sub, action, jti, aud copied out; extra_data as its JSON text;
 // age, expires_in).
 //

@@ -1,4 +1,4 @@
-// The checks jwtservice makes beyond what a peer library checks itself (API.md §3 steps 11-13):
+// The checks jwtservice makes beyond what a peer library checks itself (docs/validation.md steps 11-13):
 // applied by the bench on the peers' decoded claims so that every contender does the same work.
 #pragma once
 

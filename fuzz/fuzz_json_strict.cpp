@@ -50,7 +50,7 @@ std::size_t depth_of(const json& root) {
 #ifdef JWTSERVICE_FUZZ_CLAIMS
 namespace d = jwtservice::detail;
 
-/// API.md §3 NumericDate from a number literal: an integer literal must fit int64 exactly; a
+/// docs/validation.md NumericDate from a number literal: an integer literal must fit int64 exactly; a
 /// decimal is read as a double, truncated toward zero, and must then fit.
 std::optional<std::int64_t> reference_numeric_date(std::string_view literal) {
   if (literal.find_first_of(".eE") == std::string_view::npos) {

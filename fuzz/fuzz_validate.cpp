@@ -1,6 +1,6 @@
 // libFuzzer target for validar: raw bytes as a token, or bytes as the header and payload of a
 // token this harness signs with a key the service knows, so that the payload reader and the claim
-// checks are reached too. Signed inputs are judged against a reference model of API.md §3 and §7
+// checks are reached too. Signed inputs are judged against a reference model of docs/validation.md
 // (the 18 steps, with ValidateOptions) built on the strict DOM parser and, for `bnd`, on OpenSSL's
 // HMAC directly; any disagreement, crash or internal error is a finding.
 //
@@ -146,7 +146,8 @@ struct Audience {
   }
 };
 
-/// The six names of API.md §2, by enumerator value: the model's own copy of the contract.
+/// The six names of docs/creating-and-validating.md, by enumerator value: the model's own copy of the
+/// contract.
 constexpr std::array<std::string_view, 6> kActionNames = {"NO_ACTION",      "VALIDAR_EMAIL",
                                                           "RESET_PASSWORD", "PENDING_2FA",
                                                           "ACTIVATING_2FA", "PENDING_PASSWORD_CHANGE"};
@@ -154,7 +155,7 @@ constexpr int kUnlistedAction = 99;
 constexpr std::string_view kStateA = "state-A";
 constexpr std::string_view kStateB = "state-B";
 
-/// The ValidateOptions of one input (API.md §7), decoded from its options byte.
+/// The ValidateOptions of one input (docs/validation.md), decoded from its options byte.
 struct Options {
   bool given = false;
   std::optional<int> action;           ///< an enumerator value; kUnlistedAction is not in the traits
@@ -215,7 +216,7 @@ void expect_invalid_argument(const Setup& s, std::string_view token, const Audie
   finding("validar did not throw InvalidArgument for an unlisted action or an empty audience list");
 }
 
-// --- the reference model of API.md §3, steps 3 (header JSON) and 5-16, on the strict DOM ----
+// --- the reference model of docs/validation.md, steps 3 (header JSON) and 5-16, on the strict DOM ----
 
 bool is_blank(std::string_view s) {
   for (char c : s) {
@@ -233,7 +234,7 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-/// API.md §7: bnd = base64url(bytes 0-15 of HMAC-SHA256(K, sub || 0x00 || state)) with
+/// docs/password-reset.md: bnd = base64url(bytes 0-15 of HMAC-SHA256(K, sub || 0x00 || state)) with
 /// K = HMAC-SHA256(secret, "jwtservice binding v1"); OpenSSL's one-shot HMAC, not the library's.
 std::string model_bnd(std::string_view secret, std::string_view sub, std::string_view state) {
   auto hmac = [](std::string_view key, std::string_view message) {
@@ -267,7 +268,7 @@ std::string model_bnd(std::string_view secret, std::string_view sub, std::string
 
 /// The raw text of the top-level members whose value the DOM holds as a double: the DOM alone
 /// cannot tell `1e3` from an integer literal beyond the int64 range (which nlohmann also
-/// stores as a double), and API.md §3 treats them differently.
+/// stores as a double), and docs/validation.md treats them differently.
 class FloatTexts final : public nlohmann::json_sax<json> {
  public:
   std::map<std::string, std::string> texts;
@@ -300,7 +301,7 @@ class FloatTexts final : public nlohmann::json_sax<json> {
   std::string key_;
 };
 
-/// API.md §3: an integer literal must fit int64 exactly; a decimal is truncated toward zero
+/// docs/validation.md: an integer literal must fit int64 exactly; a decimal is truncated toward zero
 /// (read as a double, as any JSON parser does) and must then fit.
 std::optional<std::int64_t> numeric_date(const json& v, const std::map<std::string, std::string>& texts,
                                          const std::string& name) {
@@ -489,7 +490,7 @@ void check_against_reference(const jwtservice::VerificationResult& r, const Expe
   if (r.reason != e.reason) {
     std::fprintf(stderr, "validar: %s, reference model: %s\n", std::string{to_string(r.reason)}.c_str(),
                  std::string{to_string(e.reason)}.c_str());
-    finding("validar disagrees with the reference model of API.md §3 and §7");
+    finding("validar disagrees with the reference model of docs/validation.md");
   }
   if (r.reason == Reason::revoked) FUZZ_CHECK(r.jti == e.claims["jti"].get<std::string>());
   if (!r.valid) return;

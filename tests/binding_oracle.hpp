@@ -1,4 +1,4 @@
-// Test support: the `bnd` claim computed straight from API.md §7's formula with OpenSSL's
+// Test support: the `bnd` claim computed straight from docs/password-reset.md's formula with OpenSSL's
 // one-shot HMAC and a base64url written here, so the library's own code is not its own judge.
 #pragma once
 
@@ -49,7 +49,7 @@ inline std::string oracle_base64url(const unsigned char* bytes, std::size_t n) {
   return out;
 }
 
-/// The `bnd` of (`sub`, `state`) under `secret`, by API.md §7: K = HMAC-SHA256(secret,
+/// The `bnd` of (`sub`, `state`) under `secret`, by docs/password-reset.md: K = HMAC-SHA256(secret,
 /// "jwtservice binding v1"); bnd = base64url(bytes 0-15 of HMAC-SHA256(K, sub || 0x00 || state)).
 /// `sub` is the decoded string (escapes resolved).
 inline std::string oracle_bnd(std::string_view secret, std::string_view sub, std::string_view state) {

@@ -8,7 +8,8 @@
 
 #include "jwtservice/action.hpp"
 
-// A user's own enum, specialised exactly as API.md §2 shows (at global scope, qualified name).
+// A user's own enum, specialised exactly as docs/creating-and-validating.md shows (at global scope, qualified
+// name).
 namespace app {
 enum class MyAction { NO_ACTION, SIGNUP, LOGIN, NOT_LISTED };
 }  // namespace app

@@ -1,5 +1,5 @@
-// criar refuses what validar would refuse as malformed (API.md §7, "Creating what validation
-// accepts"): too long, extra_data nested too deep, NaN or infinity; before a rate-limit token.
+// criar refuses what validar would refuse as malformed (docs/creating-and-validating.md): too
+// long, extra_data nested too deep, NaN or infinity; before a rate-limit token.
 #include <gtest/gtest.h>
 
 #include <chrono>

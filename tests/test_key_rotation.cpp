@@ -1,4 +1,4 @@
-// Key rotation (API.md §7): JWTSERVICE_SECRET_KEY_FALLBACKS verify, SECRET_KEY alone signs, a
+// Key rotation (docs/key-rotation.md): JWTSERVICE_SECRET_KEY_FALLBACKS verify, SECRET_KEY alone signs, a
 // fallback token's binding uses its own key, and the loaders' rules for the list.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Observation (API.md §7): one Event per call with the documented reason and claims, durations
+// Observation (docs/metrics.md): one Event per call with the documented reason and claims, durations
 // from the injected monotonic clock, an observer that throws changing nothing, Stats counters
 // (exact under threads) and their Prometheus text.
 #include "jwtservice/observer.hpp"

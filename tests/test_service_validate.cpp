@@ -1,4 +1,4 @@
-// BasicService::validar: every reason of API.md §3, in order, with each boundary.
+// BasicService::validar: every reason of docs/validation.md, in order, with each boundary.
 #include <gtest/gtest.h>
 
 #include <atomic>

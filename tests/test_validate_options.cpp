@@ -1,4 +1,4 @@
-// ValidateOptions (API.md §7): purpose, audience, binding and maximum age, each rule with its
+// ValidateOptions (docs/validation.md): purpose, audience, binding and maximum age, each rule with its
 // boundary, the 18-step order where the new checks meet the old ones, and every call form.
 #include <gtest/gtest.h>
 
@@ -408,8 +408,8 @@ TEST_F(OptionsTest, CreateWithBindingWritesBndAfterJtiAndBeforeExtraData) {
 }
 
 TEST_F(OptionsTest, BndIsTheDocumentedFormulaKnownAnswer) {
-  // Computed with Python's hmac module from API.md §7, independently of this library and of
-  // binding_oracle.hpp.
+  // Computed with Python's hmac module from docs/password-reset.md's formula, independently of this library
+  // and of binding_oracle.hpp.
   EXPECT_EQ(jt::oracle_bnd(jt::kSecret, "user@example.com", "hash-v1"), "eUAdWY1Ist-yAyamk0RXtQ");
   EXPECT_EQ(jt::oracle_bnd(jt::kSecret, "jos\xC3\xA9@example.com", "hash-v1"), "E3-1rlP68Jx83pgSEhoYWQ");
   auto service = make();
@@ -1043,7 +1043,8 @@ TEST_F(OptionsTest, EveryCallFormCompilesAndWorks) {
 
 }  // namespace
 
-// A user's own action enum, as API.md §2 shows it, with one enumerator left out of the traits.
+// A user's own action enum, as docs/creating-and-validating.md shows it, with one enumerator left out of the
+// traits.
 namespace app {
 enum class Flow { NO_ACTION, SIGNUP, LOGIN, UNLISTED };
 }  // namespace app

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The `jwtservice` command line against API.md section 6, driven through subprocess.
+"""The `jwtservice` command line against docs/cli.md, driven through subprocess.
 
 Usage: test_cli.py --cli PATH/TO/jwtservice [-k PATTERN] [-v]
        (or JWTSERVICE_CLI=PATH test_cli.py)

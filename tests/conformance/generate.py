@@ -2,7 +2,7 @@
 """Writes tests/conformance/cases.json: the conformance corpus of jwtservice's validation.
 
 Every case is {token, secret, config, now, audience, store, expected reason}, built from the
-RFCs (7515 incl. Appendix A.1, 7519, 7520 §4.4, 7797, 8725), from API.md §3 (every reason,
+RFCs (7515 incl. Appendix A.1, 7519, 7520 §4.4, 7797, 8725), from docs/validation.md (every reason,
 every malformed-input rule of steps 3 and 5, the order of the checks) and from the published
 attack classes on JWT libraries (alg none, algorithm confusion, signature stripping, strcmp on
 MACs, error precedence, duplicate claims, deep nesting and size DoS). tests/test_conformance.cpp
@@ -353,17 +353,17 @@ def build():
     S7515 = "RFC 7515"
     S7519 = "RFC 7519"
     S8725 = "RFC 8725"
-    API3 = "API.md §3 step 3"
-    API5 = "API.md §3 step 5"
+    API3 = "docs/validation.md step 3"
+    API5 = "docs/validation.md step 5"
     good = claims()
     good_token = token(good)
     store_ok = {"revoked": ["jti-revoked"]}
 
     # ----------------------------------------------------------------------- valid tokens
-    add_valid("valid_all_claims", "API.md §3", "every claim jwtservice writes, valid at now", good)
-    add_valid("valid_minimal_sub_and_iss", "API.md §3",
+    add_valid("valid_all_claims", "docs/validation.md", "every claim jwtservice writes, valid at now", good)
+    add_valid("valid_minimal_sub_and_iss", "docs/validation.md",
               "only sub and iss: no age, no expires_in, no aud, no jti", {"sub": "u", "iss": ISSUER})
-    add_valid("valid_without_exp_forever", "API.md §3 Creating",
+    add_valid("valid_without_exp_forever", "docs/validation.md Creating",
               "no exp claim: valid, expires_in null, even far in the future",
               claims(exp=DROP), now=NOW + 10 * 365 * 86400)
     add_valid("valid_header_without_typ", S7515 + " §4.1.9", "typ is optional",
@@ -388,18 +388,18 @@ def build():
         "payload with JSON whitespace around and inside (as Python's json.dumps writes it)",
         token(b'\n{"sub": "u", "iat": 1699999990, "iss": "JWTService"}\r\n'),
         expect_valid({"sub": "u", "iat": 1699999990, "iss": ISSUER}))
-    add_valid("valid_every_action_no_action", "API.md §2", "action NO_ACTION", claims(action="NO_ACTION"))
-    add_valid("valid_every_action_validar_email", "API.md §2", "action VALIDAR_EMAIL",
+    add_valid("valid_every_action_no_action", "docs/creating-and-validating.md", "action NO_ACTION", claims(action="NO_ACTION"))
+    add_valid("valid_every_action_validar_email", "docs/creating-and-validating.md", "action VALIDAR_EMAIL",
               claims(action="VALIDAR_EMAIL"))
-    add_valid("valid_every_action_pending_2fa", "API.md §2", "action PENDING_2FA", claims(action="PENDING_2FA"))
-    add_valid("valid_every_action_activating_2fa", "API.md §2", "action ACTIVATING_2FA",
+    add_valid("valid_every_action_pending_2fa", "docs/creating-and-validating.md", "action PENDING_2FA", claims(action="PENDING_2FA"))
+    add_valid("valid_every_action_activating_2fa", "docs/creating-and-validating.md", "action ACTIVATING_2FA",
               claims(action="ACTIVATING_2FA"))
-    add_valid("valid_every_action_pending_password_change", "API.md §2", "action PENDING_PASSWORD_CHANGE",
+    add_valid("valid_every_action_pending_password_change", "docs/creating-and-validating.md", "action PENDING_PASSWORD_CHANGE",
               claims(action="PENDING_PASSWORD_CHANGE"))
-    add_valid("valid_without_action", "API.md §3", "no action claim", claims(action=DROP))
-    add_valid("valid_extra_data_empty_object", "API.md §3", "extra_data {} is an object",
+    add_valid("valid_without_action", "docs/validation.md", "no action claim", claims(action=DROP))
+    add_valid("valid_extra_data_empty_object", "docs/validation.md", "extra_data {} is an object",
               claims(extra_data={}))
-    add_valid("valid_extra_data_nested", "API.md §3", "extra_data with nested values is returned as is",
+    add_valid("valid_extra_data_nested", "docs/validation.md", "extra_data with nested values is returned as is",
               claims(extra_data={"a": [1, 2.5, None, True, {"b": "c"}], "u": "\u00e9\U0001F600"}))
     add_valid("valid_unknown_claims_ignored", S7519 + " §4",
               "claims jwtservice does not know are ignored", claims(role="admin", http_x={"y": [1]}))
@@ -410,9 +410,9 @@ def build():
         "sub \"jos\\u00e9\\ud83d\\ude00\" given as escapes (a valid surrogate pair)",
         token(b'{"sub":"jos\\u00e9\\ud83d\\ude00","iss":"JWTService"}'),
         expect_valid({"sub": "jos\u00e9\U0001F600", "iss": ISSUER}))
-    add_valid("valid_sub_not_trimmed", "API.md §3", "sub \" u \" is kept as is: nothing is trimmed",
+    add_valid("valid_sub_not_trimmed", "docs/validation.md", "sub \" u \" is kept as is: nothing is trimmed",
               claims(sub=" u "))
-    add_valid("valid_sub_whitespace_only", "API.md §3 step 11",
+    add_valid("valid_sub_whitespace_only", "docs/validation.md step 11",
               "sub \" \" is a non-empty string: missing_sub is only absent, non-string or empty",
               claims(sub=" "))
     add_valid("valid_sub_with_escaped_nul", "attack: C-string truncation",
@@ -429,32 +429,32 @@ def build():
         token(compact(claims(exp=DROP))[:-1] + b',"exp":1.7000006e9}'), expect_valid(claims(exp=NOW + 600)))
     add_valid("valid_exp_one_second_ahead", S7519 + " §4.1.4", "exp = now + 1 is not yet expired",
               claims(exp=NOW + 1))
-    add_valid("valid_exp_int64_max", "API.md §3 NumericDate", "exp = 2^63-1 fits a signed 64-bit integer",
+    add_valid("valid_exp_int64_max", "docs/validation.md NumericDate", "exp = 2^63-1 fits a signed 64-bit integer",
               claims(exp=INT64_MAX))
-    add_valid("valid_exp_largest_double_below_2_63", "API.md §3 NumericDate",
+    add_valid("valid_exp_largest_double_below_2_63", "docs/validation.md NumericDate",
               "exp 9223372036854774784.0, the largest double below 2^63, fits",
               claims(exp=9223372036854774784.0))
-    add_valid("valid_nbf_int64_min", "API.md §3 NumericDate", "nbf = -2^63 fits and is long past",
+    add_valid("valid_nbf_int64_min", "docs/validation.md NumericDate", "nbf = -2^63 fits and is long past",
               claims(nbf=INT64_MIN))
     add_valid("valid_iat_zero", S7519 + " §2", "iat 0 (the epoch) is a NumericDate; age = now",
               claims(iat=0))
     add_valid("valid_nbf_equal_now", S7519 + " §4.1.5", "nbf = now: usable from that second on",
               claims(nbf=NOW))
-    add_valid("valid_iat_equal_now", "API.md §3 step 6", "iat = now is not in the future", claims(iat=NOW))
+    add_valid("valid_iat_equal_now", "docs/validation.md step 6", "iat = now is not in the future", claims(iat=NOW))
     leeway = {"JWTSERVICE_LEEWAY": 30}
-    add_valid("valid_leeway_iat_at_limit", "API.md §3 step 6", "iat = now + leeway is allowed",
+    add_valid("valid_leeway_iat_at_limit", "docs/validation.md step 6", "iat = now + leeway is allowed",
               claims(iat=NOW + 30), config=leeway)
-    add_valid("valid_leeway_nbf_at_limit", "API.md §3 step 7", "nbf = now + leeway is allowed",
+    add_valid("valid_leeway_nbf_at_limit", "docs/validation.md step 7", "nbf = now + leeway is allowed",
               claims(nbf=NOW + 30), config=leeway)
-    add_valid("valid_leeway_exp_past_within_leeway", "API.md §3 step 8",
+    add_valid("valid_leeway_exp_past_within_leeway", "docs/validation.md step 8",
               "exp = now - leeway + 1: still inside the leeway, expires_in is negative",
               claims(exp=NOW - 29), config=leeway)
-    add_valid("valid_leeway_given_as_string", "API.md §1",
+    add_valid("valid_leeway_given_as_string", "docs/configuration.md",
               "JWTSERVICE_LEEWAY as a numeric string", claims(exp=NOW - 29),
               config={"JWTSERVICE_LEEWAY": "30"})
-    add_valid("valid_config_issuer", "API.md §1", "a configured issuer", claims(iss="auth.example.com"),
+    add_valid("valid_config_issuer", "docs/configuration.md", "a configured issuer", claims(iss="auth.example.com"),
               config={"JWTSERVICE_ISSUER": "auth.example.com"})
-    add_valid("valid_config_algorithm_lowercase", "API.md §1",
+    add_valid("valid_config_algorithm_lowercase", "docs/configuration.md",
               "JWTSERVICE_ALGORITHM hs256 (case-insensitive in the config) still means alg HS256",
               good, config={"JWTSERVICE_ALGORITHM": "hs256"})
     aud_cfg = {"JWTSERVICE_AUDIENCE": "mobile-app"}
@@ -463,39 +463,39 @@ def build():
     add_valid("valid_aud_list_config_audience", S7519 + " §4.1.3",
               "aud list containing the config audience: the matching member is reported",
               claims(aud=["web-app", "mobile-app"]), config=aud_cfg, expected_aud="mobile-app")
-    add_valid("valid_aud_call_string_overrides_config", "API.md §3",
+    add_valid("valid_aud_call_string_overrides_config", "docs/validation.md",
               "the call's audience replaces the config's", claims(aud="web-app"), config=aud_cfg,
               audience="web-app")
-    add_valid("valid_aud_call_list_matches_second", "API.md §3",
+    add_valid("valid_aud_call_list_matches_second", "docs/validation.md",
               "call list [admin, web-app] and token aud [mobile-app, web-app]: web-app is reported",
               claims(aud=["mobile-app", "web-app"]), audience=["admin", "web-app"], expected_aud="web-app")
-    add_valid("valid_aud_not_checked_without_expectation", "API.md §3 step 10",
+    add_valid("valid_aud_not_checked_without_expectation", "docs/validation.md step 10",
               "no expected audience: aud is not checked, the first member is reported",
               claims(aud=["x", "y"]), expected_aud="x")
-    add_valid("valid_aud_empty_list_without_expectation", "API.md §3 step 10",
+    add_valid("valid_aud_empty_list_without_expectation", "docs/validation.md step 10",
               "aud [] with no expected audience: valid, aud null", claims(aud=[]), expected_aud=None)
-    add_valid("valid_empty_config_audience_means_none", "API.md §1",
+    add_valid("valid_empty_config_audience_means_none", "docs/configuration.md",
               "JWTSERVICE_AUDIENCE \"\" means no audience: aud is not checked",
               claims(aud="anything"), config={"JWTSERVICE_AUDIENCE": ""})
-    add_valid("valid_with_store_not_revoked", "API.md §3 step 16", "a store that does not know the jti",
+    add_valid("valid_with_store_not_revoked", "docs/validation.md step 16", "a store that does not know the jti",
               good, store=store_ok)
-    add_valid("valid_with_store_jti_not_trimmed", "API.md §3 step 14",
+    add_valid("valid_with_store_jti_not_trimmed", "docs/validation.md step 14",
               "jti \" j \" is not blank and kept as is", claims(jti=" j "), store=store_ok)
-    add_valid("valid_jti_absent_without_store", "API.md §3 step 14",
+    add_valid("valid_jti_absent_without_store", "docs/validation.md step 14",
               "no store: jti is not required", claims(jti=DROP))
-    add_valid("valid_jti_non_string_without_store", "API.md §3 step 14",
+    add_valid("valid_jti_non_string_without_store", "docs/validation.md step 14",
               "no store: a non-string jti is ignored (not reported)", claims(jti=7))
-    add_valid("valid_a_little_unicode_in_iss", "API.md §3 step 9", "issuer compared as exact UTF-8",
+    add_valid("valid_a_little_unicode_in_iss", "docs/validation.md step 9", "issuer compared as exact UTF-8",
               claims(iss="\u00e9mission"), config={"JWTSERVICE_ISSUER": "\u00e9mission"})
     add_valid("valid_large_double_in_unknown_claim", "RFC 8259 §6",
               "1.7976931348623157e308, the largest double, is in range", claims(big=1.7976931348623157e308))
-    add_valid("valid_rate_limit_off", "API.md §1",
+    add_valid("valid_rate_limit_off", "docs/configuration.md",
               "JWTSERVICE_RATELIMIT_VALIDATE=0 is unlimited: the 5th call is still valid", good,
               config={"JWTSERVICE_RATELIMIT_VALIDATE": 0}, repeat=5)
-    add_valid("valid_rate_limit_two_second_call", "API.md §3 step 2",
+    add_valid("valid_rate_limit_two_second_call", "docs/validation.md step 2",
               "a limit of 2 per minute lets the second call through", good,
               config={"JWTSERVICE_RATELIMIT_VALIDATE": 2}, repeat=2)
-    add_valid("valid_blank_calls_do_not_spend_the_limit", "API.md §3 steps 1-2",
+    add_valid("valid_blank_calls_do_not_spend_the_limit", "docs/validation.md steps 1-2",
               "missing_token is decided before the limiter: two blank calls leave the one token", good,
               config={"JWTSERVICE_RATELIMIT_VALIDATE": 1}, before=["", "   "])
 
@@ -558,28 +558,28 @@ def build():
     # --------------------------------------------------------------------- 1. missing_token
     for i, (t, what) in enumerate([("", "empty"), (" ", "one space"), ("\t\n\r ", "tab, newline, CR, space"),
                                    ("\v\f", "vertical tab and form feed"), (" " * 9000, "9000 spaces (over the size limit)")]):
-        add("missing_token_%d" % i, "API.md §3 step 1", "token is %s" % what, t, "missing_token",
+        add("missing_token_%d" % i, "docs/validation.md step 1", "token is %s" % what, t, "missing_token",
             oversize=len(t) > 8192)
-    add("missing_token_before_rate_limit", "API.md §3 steps 1-2",
+    add("missing_token_before_rate_limit", "docs/validation.md steps 1-2",
         "a blank token with the limit spent is missing_token (step 1 before step 2)", "",
         "missing_token", config={"JWTSERVICE_RATELIMIT_VALIDATE": 1}, repeat=3)
 
     # ---------------------------------------------------------------------- 2. rate_limited
     rl1 = {"JWTSERVICE_RATELIMIT_VALIDATE": 1}
-    add("rate_limited_second_call", "API.md §3 step 2", "limit 1 per minute, a valid token validated twice",
+    add("rate_limited_second_call", "docs/validation.md step 2", "limit 1 per minute, a valid token validated twice",
         good_token, "rate_limited", config=rl1, repeat=2)
-    add("rate_limited_legacy_key", "API.md §1",
+    add("rate_limited_legacy_key", "docs/configuration.md",
         "JWTSERVICE_RATELIMIT (legacy) is the default of the validate limit", good_token, "rate_limited",
         config={"JWTSERVICE_RATELIMIT": 1}, repeat=2)
-    add("rate_limited_third_call_of_two", "API.md §3 step 2", "limit 2: the third call is refused",
+    add("rate_limited_third_call_of_two", "docs/validation.md step 2", "limit 2: the third call is refused",
         good_token, "rate_limited", config={"JWTSERVICE_RATELIMIT_VALIDATE": "2"}, repeat=3)
-    add("rate_limited_before_invalid", "API.md §3 steps 2-3",
+    add("rate_limited_before_invalid", "docs/validation.md steps 2-3",
         "garbage with the limit spent is rate_limited (step 2 before step 3)", "garbage", "rate_limited",
         config=rl1, repeat=2)
-    add("rate_limited_before_bad_signature", "API.md §3 steps 2-4",
+    add("rate_limited_before_bad_signature", "docs/validation.md steps 2-4",
         "a forged token with the limit spent is rate_limited", token(good, key=OTHER_SECRET),
         "rate_limited", config=rl1, repeat=2)
-    add("rate_limited_after_other_tokens", "API.md §3 step 2",
+    add("rate_limited_after_other_tokens", "docs/validation.md step 2",
         "invalid tokens spend the limit too", good_token, "rate_limited", config=rl1, before=["x.y.z"])
 
     # ----------------------------------------------------- 3. invalid: size, shape, base64url
@@ -799,11 +799,11 @@ def build():
             token(good, {"alg": "HS256", "typ": typ}), "invalid")
 
     # ------------------------------------------------------------------------- 4. bad_signature
-    add("bad_signature_other_key", "API.md §3 step 4",
+    add("bad_signature_other_key", "docs/validation.md step 4",
         "signed with another key", token(good, key=OTHER_SECRET), "bad_signature")
     sig = signature_bytes(good_token)
     flipped = bytes([sig[0] ^ 0x01]) + sig[1:]
-    add("bad_signature_one_bit_flip_first_byte", "API.md §3 step 4", "one bit of the MAC's first byte flipped",
+    add("bad_signature_one_bit_flip_first_byte", "docs/validation.md step 4", "one bit of the MAC's first byte flipped",
         replace_signature(good_token, b64(flipped)), "bad_signature")
     flipped_last = sig[:-1] + bytes([sig[-1] ^ 0x80])
     add("bad_signature_one_bit_flip_last_byte", "attack: early-exit / prefix MAC compare",
@@ -816,10 +816,10 @@ def build():
         "bad_signature")
     add("bad_signature_truncated_to_16_bytes", "attack: truncated MAC",
         "the MAC cut to its first 16 bytes", replace_signature(good_token, b64(sig[:16])), "bad_signature")
-    add("bad_signature_one_byte_too_long", "API.md §3 step 4",
+    add("bad_signature_one_byte_too_long", "docs/validation.md step 4",
         "the right MAC plus one extra byte (44 characters)", replace_signature(good_token, b64(sig + b"\x00")),
         "bad_signature")
-    add("bad_signature_hs512_length", "API.md §3 step 4",
+    add("bad_signature_hs512_length", "docs/validation.md step 4",
         "an HMAC-SHA-512 (86 characters) under an HS256 header",
         replace_signature(good_token, b64(mac(good_token[: good_token.rindex(".")], digest=hashlib.sha512))),
         "bad_signature")
@@ -867,19 +867,19 @@ def build():
         "bad_signature")
     ph, pp, psig = good_token.split(".")
     tampered = compact(claims(sub="admin@example.com"))
-    add("bad_signature_payload_changed", "API.md §3 step 4", "sub changed after signing",
+    add("bad_signature_payload_changed", "docs/validation.md step 4", "sub changed after signing",
         ph + "." + b64(tampered) + "." + psig, "bad_signature")
-    add("bad_signature_exp_extended", "API.md §3 step 4", "exp pushed a year later after signing",
+    add("bad_signature_exp_extended", "docs/validation.md step 4", "exp pushed a year later after signing",
         ph + "." + b64(compact(claims(exp=NOW + 366 * 86400))) + "." + psig, "bad_signature")
     add("bad_signature_header_reencoded_same_meaning", S7515 + " §5.2",
         "header rewritten with the same meaning (reordered members): the MAC covers the bytes",
         b64(b'{"typ":"JWT","alg":"HS256"}') + "." + pp + "." + psig, "bad_signature")
-    add("bad_signature_header_typ_changed", "API.md §3 step 4", "typ JWT changed to jwt after signing",
+    add("bad_signature_header_typ_changed", "docs/validation.md step 4", "typ JWT changed to jwt after signing",
         b64(b'{"alg":"HS256","typ":"jwt"}') + "." + pp + "." + psig, "bad_signature")
     other = token(claims(sub="someone-else"))
     add("bad_signature_cut_and_paste", "attack: signature transplant",
         "the signature of another valid token", ph + "." + pp + "." + other.split(".")[2], "bad_signature")
-    add("bad_signature_bit_flip_in_payload_segment", "API.md §3 step 4",
+    add("bad_signature_bit_flip_in_payload_segment", "docs/validation.md step 4",
         "one payload byte changed (re-encoded canonically)",
         ph + "." + b64(compact(good).replace(b"reset", b"resat")) + "." + psig, "bad_signature")
 
@@ -887,7 +887,7 @@ def build():
     forged = dict(key=OTHER_SECRET)
     add("bad_signature_beats_expired", "attack: error precedence",
         "expired and forged: bad_signature, not expired", token(claims(exp=NOW - 100), **forged), "bad_signature")
-    add("bad_signature_beats_malformed_payload", "attack: error precedence / API.md §3 step 4",
+    add("bad_signature_beats_malformed_payload", "attack: error precedence / docs/validation.md step 4",
         "a forged non-JSON payload: bad_signature (the payload is parsed only after the MAC)",
         token(b"not json at all", **forged), "bad_signature")
     add("bad_signature_beats_duplicate_claims", "attack: error precedence",
@@ -1044,7 +1044,7 @@ def build():
                              ("iat", b"-9223372036854775809", "invalid_iat"),
                              ("iat", b"99999999999999999999", "invalid_iat")]:
         add("%s_integer_literal_%s_outside_int64" % (want, claim + ("_neg" if lit.startswith(b"-") else "_pos")),
-            API5 + " NumericDate" if want == "invalid" else S7519 + " §2 / API.md §3 step 6",
+            API5 + " NumericDate" if want == "invalid" else S7519 + " §2 / docs/validation.md step 6",
             "%s is the integer %s, outside int64 (not rounded to a double that fits)" % (claim, lit.decode()),
             token(compact(claims(**{claim: DROP}))[:-1] + b',"' + claim.encode() + b'":' + lit + b"}"), want)
     for name, val, what in [("number", 1, "a number"), ("null", NULL, "null"), ("array", [ISSUER], "an array"),
@@ -1068,7 +1068,7 @@ def build():
         store="failing")
 
     # --------------------------------------------------------------------------- 6. invalid_iat
-    S6 = "API.md §3 step 6"
+    S6 = "docs/validation.md step 6"
     add("invalid_iat_future", S6, "iat = now + 1", token(claims(iat=NOW + 1)), "invalid_iat")
     add("invalid_iat_beyond_leeway", S6, "iat = now + leeway + 1", token(claims(iat=NOW + 31)), "invalid_iat",
         config=leeway)
@@ -1088,7 +1088,7 @@ def build():
         token(claims(iat=NOW + 1.5)), "invalid_iat")
 
     # ----------------------------------------------------------------------------- 7. immature
-    S7 = "API.md §3 step 7 / RFC 7519 §4.1.5"
+    S7 = "docs/validation.md step 7 / RFC 7519 §4.1.5"
     add("immature_nbf_one_second_ahead", S7, "nbf = now + 1", token(claims(nbf=NOW + 1)), "immature")
     add("immature_beyond_leeway", S7, "nbf = now + leeway + 1", token(claims(nbf=NOW + 31)), "immature",
         config=leeway)
@@ -1100,7 +1100,7 @@ def build():
     add("immature_decimal", S7, "nbf now + 1.9 truncates to now + 1", token(claims(nbf=NOW + 1.9)), "immature")
 
     # ------------------------------------------------------------------------------ 8. expired
-    S8 = "API.md §3 step 8 / RFC 7519 §4.1.4"
+    S8 = "docs/validation.md step 8 / RFC 7519 §4.1.4"
     add("expired_at_exp", S8, "exp = now: expired AT its exp second", token(claims(exp=NOW)), "expired")
     add("expired_one_second_ago", S8, "exp = now - 1", token(claims(exp=NOW - 1)), "expired")
     add("expired_decimal_half_second_ahead", S8, "exp now + 0.5 truncates to now: expired",
@@ -1115,17 +1115,17 @@ def build():
         token(claims(exp=INT64_MIN)), "expired", config={"JWTSERVICE_LEEWAY": 366 * 86400})
     add("expired_beats_wrong_issuer", "attack: error precedence", "expired and a wrong issuer: expired",
         token(claims(exp=NOW - 1, iss="evil")), "expired")
-    add("expired_beats_wrong_audience", "API.md §3 steps 8-10", "expired and a wrong audience",
+    add("expired_beats_wrong_audience", "docs/validation.md steps 8-10", "expired and a wrong audience",
         token(claims(exp=NOW - 1, aud="evil")), "expired", config=aud_cfg)
-    add("expired_beats_missing_sub", "API.md §3 steps 8-11", "expired and no sub", token(claims(exp=NOW - 1, sub=DROP)),
+    add("expired_beats_missing_sub", "docs/validation.md steps 8-11", "expired and no sub", token(claims(exp=NOW - 1, sub=DROP)),
         "expired")
-    add("expired_beats_revoked", "API.md §3 steps 8-16", "expired and revoked",
+    add("expired_beats_revoked", "docs/validation.md steps 8-16", "expired and revoked",
         token(claims(exp=NOW - 1, jti="jti-revoked")), "expired", store=store_ok)
-    add("expired_beats_store_unavailable", "API.md §3 steps 8-15", "expired with a failing store",
+    add("expired_beats_store_unavailable", "docs/validation.md steps 8-15", "expired with a failing store",
         token(claims(exp=NOW - 1)), "expired", store="failing")
 
     # ---------------------------------------------------------------------- 9. invalid_issuer
-    S9 = "API.md §3 step 9 / RFC 8725 §3.9"
+    S9 = "docs/validation.md step 9 / RFC 8725 §3.9"
     for name, c, what in [
         ("absent", claims(iss=DROP), "iss absent"),
         ("other", claims(iss="evil"), "another issuer"),
@@ -1145,7 +1145,7 @@ def build():
         "invalid_issuer")
 
     # -------------------------------------------------------------------- 10. invalid_audience
-    S10 = "API.md §3 step 10 / RFC 7519 §4.1.3"
+    S10 = "docs/validation.md step 10 / RFC 7519 §4.1.3"
     for name, c, kw, what in [
         ("absent_config", claims(aud=DROP), dict(config=aud_cfg), "config audience and no aud claim"),
         ("absent_call", claims(aud=DROP), dict(audience="mobile-app"), "call audience and no aud claim"),
@@ -1168,7 +1168,7 @@ def build():
         token(claims(aud="x", jti="jti-revoked")), "invalid_audience", config=aud_cfg, store=store_ok)
 
     # --------------------------------------------------------------------------- 11. missing_sub
-    S11 = "API.md §3 step 11 / RFC 8725 §3.9"
+    S11 = "docs/validation.md step 11 / RFC 8725 §3.9"
     for name, val in [("absent", DROP), ("empty", ""), ("number", 1), ("null", NULL), ("array", ["u"]),
                       ("object", {"id": "u"}), ("true", True)]:
         add("missing_sub_" + name, S11, "sub %s" % ("absent" if val is DROP else
@@ -1178,7 +1178,7 @@ def build():
         token(claims(sub=DROP, action="X")), "missing_sub")
 
     # ------------------------------------------------------------------------ 12. invalid_action
-    S12 = "API.md §3 step 12"
+    S12 = "docs/validation.md step 12"
     for name, val, what in [("unknown", "DELETE_ACCOUNT", "an unknown name"),
                             ("lowercase", "reset_password", "the name in lower case"),
                             ("number", 2, "the enumerator's value instead of its name"),
@@ -1192,7 +1192,7 @@ def build():
         token(claims(action="X", extra_data=[])), "invalid_action")
 
     # -------------------------------------------------------------------- 13. invalid_extra_data
-    S13 = "API.md §3 step 13"
+    S13 = "docs/validation.md step 13"
     for name, val in [("array", []), ("string", "{}"), ("number", 1), ("null", NULL), ("true", True)]:
         add("invalid_extra_data_" + name, S13, "extra_data is %s" % ("null" if val is NULL else json.dumps(val)),
             token(claims(extra_data=val)), "invalid_extra_data")
@@ -1200,7 +1200,7 @@ def build():
         token(claims(extra_data=[], jti=DROP)), "invalid_extra_data", store=store_ok)
 
     # --------------------------------------------------------------------------- 14. missing_jti
-    S14 = "API.md §3 step 14"
+    S14 = "docs/validation.md step 14"
     for name, val in [("absent", DROP), ("empty", ""), ("blank", "  \t"), ("number", 1), ("null", NULL),
                       ("array", ["j"])]:
         add("missing_jti_" + name, S14, "with a store, jti %s" % ("absent" if val is DROP else
@@ -1210,7 +1210,7 @@ def build():
         token(claims(jti=DROP)), "missing_jti", store="failing")
 
     # --------------------------------------------------------------------- 15. store_unavailable
-    S15 = "API.md §3 step 15"
+    S15 = "docs/validation.md step 15"
     add("store_unavailable_valid_token", S15, "the store throws: fail closed", good_token, "store_unavailable",
         store="failing")
     add("store_unavailable_revoked_jti", S15, "the store throws, whatever the jti",
@@ -1219,7 +1219,7 @@ def build():
         token(claims(exp=DROP)), "store_unavailable", store="failing")
 
     # ------------------------------------------------------------------------------- 16. revoked
-    S16 = "API.md §3 step 16"
+    S16 = "docs/validation.md step 16"
     add("revoked_jti", S16, "the store lists the jti", token(claims(jti="jti-revoked")),
         {"reason": "revoked", "jti": "jti-revoked"}, store=store_ok)
     add("revoked_jti_unicode", S16, "a non-ASCII jti the store lists", token(claims(jti="j\u00e9-\U0001F600")),

@@ -1,4 +1,4 @@
-// The quick start of API.md, compiled against the installed package: exits non-zero if any call
+// The README's quick start, compiled against the installed package: exits non-zero if any call
 // form stops compiling or any check below fails.
 #include <jwtservice/jwtservice.hpp>
 
