@@ -150,6 +150,7 @@ install:
 # jwtservice, plus libjwtservice0 with `make package BUILD_SHARED_LIBS=ON`. The package preset is the install
 # preset under /usr; dpkg-shlibdeps (dpkg-dev) computes the Depends.
 package:
+	$(call ensure_debian_packages,package,dpkg-dev)
 	cmake --preset package -DBUILD_SHARED_LIBS=$(or $(BUILD_SHARED_LIBS),OFF)
 	cmake --build --preset package -j $(JOBS)
 	rm -f build/package/*.deb

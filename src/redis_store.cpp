@@ -136,7 +136,6 @@ FusedCheck RedisRevocationStore::fuse_with(const RateLimiterHandle& limiter) {
   // On this store's connections, which passed the eviction check: the revocation read must not
   // come from a server that may have evicted it.
   return [this, peer](std::string_view operation, std::int64_t per_minute, std::string_view jti) {
-    if (per_minute <= 0) return is_revoked(jti) ? FusedVerdict::revoked : FusedVerdict::not_revoked;
     // A failure is not marked on the limiter: the service then asks it on its own connections.
     const std::string limit = std::to_string(per_minute);
     const auto reply =

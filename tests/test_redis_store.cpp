@@ -583,8 +583,8 @@ TEST_F(RedisFused, WhenOnlyTheStoresConnectionsFailTheSharedLimiterStillDecides)
   // The store refuses to open connections to a server that may evict (allow_eviction off);
   // the limiter is not affected. A fused script cannot run, but the shared bucket still must.
   jt::RawRedis raw{server_.port()};
-  raw.text({"CONFIG", "SET", "maxmemory", "64mb"});
-  raw.text({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
+  ASSERT_EQ(raw.text({"CONFIG", "SET", "maxmemory", "64mb"}), "OK");
+  ASSERT_EQ(raw.text({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}), "OK");
   const auto service = fused(2, open(), limiter(server_.url()));
   auto separate = limiter(server_.url());
   ASSERT_TRUE(separate->try_acquire("validate", 2)) << "the first of the shared bucket's two tokens";
@@ -594,8 +594,6 @@ TEST_F(RedisFused, WhenOnlyTheStoresConnectionsFailTheSharedLimiterStillDecides)
   EXPECT_FALSE(separate->try_acquire("validate", 2)) << "that validation took the shared bucket's last token";
   EXPECT_EQ(service.validar(token).reason, Reason::rate_limited)
       << "an empty shared bucket answers rate_limited, as it does without fusion, not store_unavailable";
-  raw.text({"CONFIG", "SET", "maxmemory", "0"});
-  raw.text({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
 }
 
 TEST_F(RedisFused, AStoreAndALimiterOnDifferentDatabasesValidateWithTwoCommands) {

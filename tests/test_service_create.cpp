@@ -257,7 +257,6 @@ TEST_F(CreateTest, FailingCsprngMakesCriarThrowTokenCreationError) {
   } catch (const jwtservice::TokenCreationError& e) {
     EXPECT_NE(std::string{e.what()}.find("CSPRNG"), std::string::npos) << "message: " << e.what();
   }
-  EXPECT_TRUE(token.empty()) << "a token was returned despite the CSPRNG failure";
   // The failure is local to the call: the same service still creates tokens with a working CSPRNG.
   EXPECT_TRUE(service.validar(service.criar({.sub = "u"})).valid)
       << "service unusable after a CSPRNG failure";

@@ -51,8 +51,8 @@ enum class FusedVerdict {
 /// a store and a shared limiter that live in one server: takes one token from the limiter's
 /// bucket `operation` holding `per_minute` tokens (per_minute > 0) and, only when one was
 /// taken, looks `jti` up. Safe from many threads. It throws when it cannot answer: the service
-/// then takes that call's token from its local bucket and asks the store's `is_revoked`
-/// (docs/stores-and-faults.md, "One command per validation").
+/// then asks the limiter on its own (its local bucket if that fails too) and the store's
+/// `is_revoked` (docs/stores-and-faults.md, "One command per validation").
 using FusedCheck =
     std::function<FusedVerdict(std::string_view operation, std::int64_t per_minute, std::string_view jti)>;
 

@@ -49,7 +49,7 @@ struct Engine::Impl {
   Config config;
   SafeLog log;
   Clock clock;
-  RevocationStoreHandle store;
+  RevocationStoreHandle store;  // before limits: its fused check refers to the store
   std::optional<std::int64_t> revocation_ttl_max;
   Keyring keys;
   Limits limits;
@@ -193,9 +193,9 @@ void Engine::consume(std::string_view token, const ValidateRequest& request, Ver
 /// limiter refuses, it is rate_limited.
 Reason Engine::Impl::run(std::string_view token, const ValidateRequest& request, Mode mode, Seen* seen,
                          Verdict& out) const {
-  if (is_blank(token)) return Reason::missing_token;  // 1
-  const bool fused = mode == Mode::validate && store && limits.fuses_validation();
-  if (!fused && !limits.acquire_validate()) return Reason::rate_limited;  // 2
+  if (is_blank(token)) return Reason::missing_token;                       // 1
+  const bool fused = mode == Mode::validate && limits.fuses_validation();  // implies a store
+  if (!fused && !limits.acquire_validate()) return Reason::rate_limited;   // 2
   const std::int64_t now = clock();
   DecodedToken decoded;
   if (const Reason r = check_locally(token, request, now, seen, decoded, out); r != Reason::none) {  // 3-16

@@ -21,7 +21,6 @@ Limits::Limits(const Config& config, RateLimiterHandle shared, const RevocationS
       create_(bucket(config.rate_limit_create)),
       validate_(bucket(config.rate_limit_validate)),
       shared_(std::move(shared)),
-      fused_store_(store),
       fused_(validate_ && shared_ && store ? store.fuse_with(shared_) : FusedCheck{}),
       monotonic_clock_(monotonic_clock ? std::move(monotonic_clock) : MonotonicClock{&steady_now}),
       log_(log) {}

@@ -25,9 +25,8 @@ namespace jwtservice::detail {
 /// Fused: when the store fuses with the shared limiter (RevocationStoreHandle::fuse_with, e.g.
 /// both on one Redis) and the validate limit is on, a validation whose local checks passed takes
 /// its token in the store's one command (acquire_validate_checking). When that command fails, the
-/// local bucket decides, as for any failure of the shared limiter, and the store is asked on its
-/// own: the fused command is never retried as separate shared-limiter and store commands, since
-/// the limiter's own command would meet the same server.
+/// shared limiter is asked on its own (the failure may be the store's connections alone), with
+/// the local bucket behind it as for any limiter failure, and the store is asked on its own.
 class Limits {
  public:
   /// What a fused validation learnt: whether a token was taken and, when the fused command ran,
@@ -37,7 +36,8 @@ class Limits {
     std::optional<bool> revoked{};
   };
 
-  /// `store` is asked once for its FusedCheck with `shared` (and kept alive with it).
+  /// `store` is asked once for its FusedCheck with `shared`; the check refers to the store, which
+  /// must outlive this object (Engine::Impl declares its store before its limits).
   Limits(const Config& config, RateLimiterHandle shared, const RevocationStoreHandle& store,
          MonotonicClock monotonic_clock, const SafeLog& log);
 
@@ -62,7 +62,6 @@ class Limits {
   std::unique_ptr<TokenBucket> create_;    // null = unlimited
   std::unique_ptr<TokenBucket> validate_;  // null = unlimited
   RateLimiterHandle shared_;               // empty = the buckets above decide alone
-  RevocationStoreHandle fused_store_;      // what fused_ refers to, kept alive with it
   FusedCheck fused_;                       // empty = validations take their token at step 2
   MonotonicClock monotonic_clock_;
   const SafeLog& log_;

@@ -254,10 +254,7 @@ class HelpTest(CliTest):
                 self.assertEqual(r.err, "", r)
 
     def test_help_of_an_unknown_command_is_a_usage_error(self):
-        r = self.cli("help", "nope", secret=None)
-        self.assertEqual(r.rc, 2, r)
-        self.assertEqual(r.out, "", r)
-        self.assertIn("unknown command 'nope'", r.err, r)
+        self.assert_usage_error(self.cli("help", "nope", secret=None), "unknown command 'nope'")
 
     def test_no_command_is_a_usage_error(self):
         r = self.cli(secret=None)

@@ -3,6 +3,10 @@
 # not compile or link. -DBUILD_DIR, -DCONFIG, -DSNIPPETS (target=page:line,...), -DSKIPPED (page:line,...).
 string(REPLACE "," ";" SNIPPETS "${SNIPPETS}")
 string(REPLACE "," ";" SKIPPED "${SKIPPED}")
+if(NOT SNIPPETS AND NOT SKIPPED)
+  message(FATAL_ERROR "no documentation snippet found: tests/docs/extract_snippets.py found no ```cpp block "
+                      "in README.md or docs/*.md (its fence pattern no longer matches?)")
+endif()
 foreach(skipped IN LISTS SKIPPED)
   message(STATUS "skipped (its back end is configured off): ${skipped}")
 endforeach()

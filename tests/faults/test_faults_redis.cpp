@@ -500,7 +500,8 @@ class RedisFusedFaults : public ::testing::Test {
   jwtservice::Service fused_service() {
     auto config = jt::test_config();
     config.rate_limit_validate = 3;
-    const RedisOptions options{.prefix = prefix_, .command_timeout = kTimeout, .reconnect_backoff = 0ms};
+    RedisOptions options = fast_options();
+    options.prefix = prefix_;
     store_ = std::make_shared<RedisRevocationStore>(server_.url(), options, jwtservice::null_logger());
     return jwtservice::Service{
         config,
