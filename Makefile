@@ -7,7 +7,7 @@ PREFIX ?= /usr/local
 # Everything needed to build, test and lint on Debian 12 (the Redis tests start redis-server themselves).
 DEBIAN_PACKAGES := cmake g++ make pkg-config libssl-dev nlohmann-json3-dev libgtest-dev libgmock-dev \
                    libsqlite3-dev libhiredis-dev redis-server libbenchmark-dev clang clang-format clang-tidy \
-                   cppcheck python3-jwt libclang-rt-14-dev dpkg-dev libcpp-httplib-dev
+                   cppcheck python3-jwt libclang-rt-14-dev dpkg-dev libcpp-httplib-dev openssl
 
 SOURCE_DIRS := include src tests examples bench fuzz test_package
 CXX_SOURCES = $(sort $(shell find $(SOURCE_DIRS) -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.h' \) 2>/dev/null))

@@ -72,6 +72,7 @@ endif()
 set(JWTSERVICE_PC_LIBS_PRIVATE "")
 if(JWTSERVICE_WITH_REDIS)
   list(JOIN JWTSERVICE_HIREDIS_LDFLAGS " " JWTSERVICE_PC_LIBS_PRIVATE)
+  string(APPEND _jwtservice_pc_linked ", libssl >= 3.0")  # TLS for rediss://
 endif()
 set(JWTSERVICE_PC_REQUIRES "nlohmann_json >= 3.10")
 set(JWTSERVICE_PC_REQUIRES_PRIVATE "${_jwtservice_pc_linked}")

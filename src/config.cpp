@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <limits>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "jwtservice/errors.hpp"
@@ -30,13 +31,24 @@ constexpr std::string_view kMinSecretBytes = "JWTSERVICE_MIN_SECRET_BYTES";
 constexpr std::string_view kRedisUrl = "JWTSERVICE_REDIS_URL";
 constexpr std::string_view kRedisPrefix = "JWTSERVICE_REDIS_PREFIX";
 constexpr std::string_view kRedisAllowEviction = "JWTSERVICE_REDIS_ALLOW_EVICTION";
+constexpr std::string_view kRedisMinReplicas = "JWTSERVICE_REDIS_MIN_REPLICAS";
+constexpr std::string_view kRedisCaFile = "JWTSERVICE_REDIS_CA_FILE";
+constexpr std::string_view kRedisCertFile = "JWTSERVICE_REDIS_CERT_FILE";
+constexpr std::string_view kRedisKeyFile = "JWTSERVICE_REDIS_KEY_FILE";
+constexpr std::string_view kRedisTlsServerName = "JWTSERVICE_REDIS_TLS_SERVER_NAME";
 
 // The one list of keys; cmake/jwtserviceConfigKeys.cmake repeats it for the build, and
 // test_config fails when the two differ.
-constexpr std::string_view kAllKeys[] = {
-    kSecretKey,   kSecretKeyFallbacks, kAlgorithm,         kIssuer,        kAudience,       kLeeway,
-    kRateLimit,   kRateLimitCreate,    kRateLimitValidate, kMaxTokenBytes, kMinSecretBytes, kRedisUrl,
-    kRedisPrefix, kRedisAllowEviction};
+constexpr std::string_view kAllKeys[] = {kSecretKey,         kSecretKeyFallbacks,
+                                         kAlgorithm,         kIssuer,
+                                         kAudience,          kLeeway,
+                                         kRateLimit,         kRateLimitCreate,
+                                         kRateLimitValidate, kMaxTokenBytes,
+                                         kMinSecretBytes,    kRedisUrl,
+                                         kRedisPrefix,       kRedisAllowEviction,
+                                         kRedisMinReplicas,  kRedisCaFile,
+                                         kRedisCertFile,     kRedisKeyFile,
+                                         kRedisTlsServerName};
 
 /// The largest JWTSERVICE_MIN_SECRET_BYTES: a requirement no sane secret exceeds.
 constexpr std::int64_t kMaxMinSecretBytes = 4096;
@@ -174,6 +186,19 @@ Config load(const void* source, Lookup lookup) {
     if (!n || (*n != 0 && *n != 1)) fail(kRedisAllowEviction, "must be 0 or 1");
     config.redis_allow_eviction = *n == 1;
   }
+  for (const auto& [key, field] :
+       {std::pair{kRedisCaFile, &Config::redis_ca_file}, std::pair{kRedisCertFile, &Config::redis_cert_file},
+        std::pair{kRedisKeyFile, &Config::redis_key_file},
+        std::pair{kRedisTlsServerName, &Config::redis_tls_server_name}}) {
+    if (const auto* v = get(key)) {
+      std::string text = read_string(*v, key);
+      if (!text.empty()) config.*field = std::move(text);  // empty = not set
+    }
+  }
+  if (const auto* v = get(kRedisMinReplicas)) {
+    config.redis_min_replicas =
+        read_integer(*v, kRedisMinReplicas, 0, max_redis_min_replicas, "must be a non-negative integer");
+  }
   return validated(std::move(config));
 }
 
@@ -214,10 +239,27 @@ Config validated(Config config) {
   }
   // The URL may hold a password: messages describe it, never quote it.
   if (config.redis_url && is_blank(*config.redis_url)) fail(kRedisUrl, "must not be blank");
-  if (config.redis_url && !detail::istarts_with(*config.redis_url, "redis://")) {
-    fail(kRedisUrl, "must start with redis:// (redis://[[user]:password@]host[:port][/db])");
+  if (config.redis_url && !detail::istarts_with(*config.redis_url, "redis://") &&
+      !detail::istarts_with(*config.redis_url, "rediss://")) {
+    fail(kRedisUrl, "must start with redis:// or rediss:// (redis[s]://[[user]:password@]host[:port][/db])");
+  }
+  for (const auto& [key, value] :
+       {std::pair{kRedisCaFile, &config.redis_ca_file}, std::pair{kRedisCertFile, &config.redis_cert_file},
+        std::pair{kRedisKeyFile, &config.redis_key_file},
+        std::pair{kRedisTlsServerName, &config.redis_tls_server_name}}) {
+    if (*value && (*value)->empty()) value->reset();
+    if (*value && is_blank(**value)) fail(key, "must not be blank (leave it empty for none)");
+  }
+  if (config.redis_cert_file.has_value() != config.redis_key_file.has_value()) {
+    fail(config.redis_cert_file ? kRedisKeyFile : kRedisCertFile,
+         std::string{"must be set too: a client certificate needs both "} + std::string{kRedisCertFile} +
+             " and " + std::string{kRedisKeyFile});
   }
   if (is_blank(config.redis_prefix)) fail(kRedisPrefix, "must not be blank");
+  if (config.redis_min_replicas < 0 || config.redis_min_replicas > max_redis_min_replicas) {
+    fail(kRedisMinReplicas,
+         "must be a non-negative integer of at most " + std::to_string(max_redis_min_replicas));
+  }
   return config;
 }
 

@@ -1,6 +1,6 @@
-// The hiredis glue: a small pool of blocking connections with timeouts, AUTH and SELECT,
-// replacement of any connection that failed, and replies read against a deadline and a size
-// cap (hiredis parses; the socket is read here, with poll()).
+// The hiredis glue: a small pool of connections with timeouts, TLS for rediss://, AUTH and
+// SELECT, replacement of any connection that failed, and replies read against a deadline and
+// a size cap (hiredis connects and parses; the bytes go through redis_transport.cpp).
 #include "jwtservice/detail/redis_connection.hpp"
 
 #include <hiredis/hiredis.h>
@@ -21,11 +21,10 @@
 
 #include "jwtservice/config.hpp"
 #include "jwtservice/errors.hpp"
+#include "redis_transport.hpp"
 
 namespace jwtservice::detail {
 namespace {
-
-using SteadyTime = std::chrono::steady_clock::time_point;
 
 timeval to_timeval(std::chrono::milliseconds ms) {
   timeval tv{};
@@ -38,6 +37,15 @@ struct ContextDeleter {
   void operator()(redisContext* c) const noexcept { redisFree(c); }
 };
 using Context = std::unique_ptr<redisContext, ContextDeleter>;
+
+/// One connection: hiredis's context (the socket and the reply reader) and the transport that
+/// carries its bytes, plain or TLS.
+struct Connection {
+  explicit Connection(Context c) : context(std::move(c)), transport(context->fd) {}
+  Context context;
+  Transport transport;  // declared after the context: its TLS session goes before the socket
+};
+using ConnectionPtr = std::unique_ptr<Connection>;
 
 struct ReplyDeleter {
   void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
@@ -96,24 +104,6 @@ struct CommandDeleter {
 };
 using FormattedCommand = std::unique_ptr<char, CommandDeleter>;
 
-/// Milliseconds left until `deadline`, rounded up, for poll(); 0 once it has passed.
-int millis_until(SteadyTime deadline) {
-  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  return left.count() <= 0 ? 0 : static_cast<int>(std::min<long long>(left.count(), 1 << 30));
-}
-
-/// Waits until `fd` is ready for `events` or `deadline` passes; false on the deadline.
-bool wait_for(int fd, short events, SteadyTime deadline) {
-  for (;;) {
-    const int wait = millis_until(deadline);
-    if (wait == 0) return false;
-    pollfd p{fd, events, 0};
-    const int n = ::poll(&p, 1, wait);
-    if (n > 0) return true;
-    if (n < 0 && errno != EINTR) return true;  // the next send/recv reports the error
-  }
-}
-
 RedisReply copy_reply(const redisReply& r) {
   RedisReply out;
   switch (r.type) {
@@ -134,20 +124,6 @@ RedisReply copy_reply(const redisReply& r) {
   return out;
 }
 
-/// What went wrong on a connection, and whether a retry on a fresh one could not help: a
-/// timeout (the server is there but slow) or a reply the server should never have sent.
-struct Failure {
-  std::string message;
-  bool final = false;
-};
-
-Failure io_failure(std::string_view what, int error) {
-  std::string message{what};
-  message += ": ";
-  message += std::strerror(error);  // NOLINT(concurrency-mt-unsafe): glibc's is thread-safe for known codes
-  return {message, false};
-}
-
 /// Why hiredis could not connect (null: it could not even allocate its context).
 std::string connect_error(const redisContext* c) {
   if (c == nullptr) return "out of memory";
@@ -161,16 +137,18 @@ struct RedisConnectionPool::Impl {
   RedisUrl url;
   std::string name;
   timeval connect_timeout{};
+  std::chrono::milliseconds connect_timeout_ms{};
   std::chrono::milliseconds command_timeout{};
+  std::unique_ptr<TlsSettings> tls;  // rediss:// only
   RedisConnectCheck on_open;
   std::chrono::milliseconds reconnect_backoff{};
   std::size_t max_connections = 1;
 
   std::mutex mutex;
   std::condition_variable returned;
-  std::vector<Context> idle;       // LIFO: the most recently used connection is reused first
-  std::size_t open = 0;            // idle + borrowed
-  SteadyTime no_connect_before{};  // the back-off after a failed connection attempt
+  std::vector<ConnectionPtr> idle;  // LIFO: the most recently used connection is reused first
+  std::size_t open = 0;             // idle + borrowed
+  SteadyTime no_connect_before{};   // the back-off after a failed connection attempt
   std::string last_connect_error;
 
   [[noreturn]] void fail(std::string_view what, std::string_view detail) const {
@@ -187,27 +165,34 @@ struct RedisConnectionPool::Impl {
 
   /// A new connection, authenticated, on the right database and accepted by the owner's
   /// check; throws StoreError.
-  Context connect() {
-    Context c{redisConnectWithTimeout(url.host.c_str(), url.port, connect_timeout)};
-    if (!c || c->err != 0) fail("cannot connect", connect_error(c.get()));
-    (void)redisEnableKeepAlive(c.get());  // finds a silently dead peer of an idle connection
-    c->reader->fn = bounded_functions(c->reader->fn);
+  ConnectionPtr connect() {
+    Context context{redisConnectWithTimeout(url.host.c_str(), url.port, connect_timeout)};
+    if (!context || context->err != 0) fail("cannot connect", connect_error(context.get()));
+    (void)redisEnableKeepAlive(context.get());  // finds a silently dead peer of an idle connection
+    context->reader->fn = bounded_functions(context->reader->fn);
+    auto c = std::make_unique<Connection>(std::move(context));
+    if (tls) {
+      Failure failure;
+      if (!c->transport.start_tls(*tls, std::chrono::steady_clock::now() + connect_timeout_ms, failure)) {
+        fail("cannot connect", failure.message);
+      }
+    }
     if (url.password) {
       std::vector<std::string_view> auth{"AUTH"};
       if (url.username) auth.emplace_back(*url.username);
       auth.emplace_back(*url.password);
-      setup(c.get(), auth, "AUTH");
+      setup(*c, auth, "AUTH");
     }
     if (url.db != 0) {
       const std::string db = std::to_string(url.db);
-      setup(c.get(), {"SELECT", db}, "SELECT");
+      setup(*c, {"SELECT", db}, "SELECT");
     }
     if (on_open) {
       on_open(
           [&](const std::vector<std::string_view>& args) {
             RedisReply reply;
             Failure failure;
-            if (!run(c.get(), args, reply, failure))
+            if (!run(*c, args, reply, failure))
               fail(std::string{args.empty() ? std::string_view{} : args[0]} + " failed", failure.message);
             return reply;
           },
@@ -220,14 +205,26 @@ struct RedisConnectionPool::Impl {
   /// that drips its reply a byte at a time cannot hold a call longer), and within the reply
   /// caps (max_reply_bytes, max_reply_elements). The reply, or false with `failure` set: the
   /// connection is then dead, whatever state the stream is in.
-  bool run(redisContext* c, const std::vector<std::string_view>& args, RedisReply& out,
+  bool run(Connection& c, const std::vector<std::string_view>& args, RedisReply& out,
            Failure& failure) const {
     const SteadyTime deadline = std::chrono::steady_clock::now() + command_timeout;
     return send_command(c, args, deadline, failure) && receive_reply(c, deadline, out, failure);
   }
 
+  /// A write and `WAIT replicas timeout` after it, sent together on `c` (WAIT counts the
+  /// replicas that acknowledged this connection's writes). The server may hold WAIT's reply
+  /// for up to the command timeout, so the deadline is twice that.
+  bool run_then_wait(Connection& c, const std::vector<std::string_view>& args, std::string_view replicas,
+                     RedisReply (&out)[2], Failure& failure) const {
+    const SteadyTime deadline = std::chrono::steady_clock::now() + 2 * command_timeout;
+    const std::string timeout = std::to_string(command_timeout.count());
+    return send_command(c, args, deadline, failure) &&
+           send_command(c, {"WAIT", replicas, timeout}, deadline, failure) &&
+           receive_reply(c, deadline, out[0], failure) && receive_reply(c, deadline, out[1], failure);
+  }
+
   /// Writes the command in RESP before `deadline`.
-  static bool send_command(redisContext* c, const std::vector<std::string_view>& args, SteadyTime deadline,
+  static bool send_command(Connection& c, const std::vector<std::string_view>& args, SteadyTime deadline,
                            Failure& failure) {
     std::vector<const char*> argv;
     std::vector<std::size_t> lengths;
@@ -242,40 +239,23 @@ struct RedisConnectionPool::Impl {
         redisFormatCommandArgv(&raw, static_cast<int>(argv.size()), argv.data(), lengths.data());
     const FormattedCommand command{raw};
     if (length < 0 || !command) throw std::bad_alloc();
-
-    // MSG_NOSIGNAL: a peer that has gone away gives EPIPE, never a SIGPIPE that would end the process.
-    // A command fits the socket's buffer almost always: send first, wait only when it is full.
-    for (std::size_t sent = 0; sent < static_cast<std::size_t>(length);) {
-      const ssize_t n = ::send(c->fd, command.get() + sent, static_cast<std::size_t>(length) - sent,
-                               MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n >= 0) {
-        sent += static_cast<std::size_t>(n);
-      } else if (errno == EINTR) {
-        continue;
-      } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        failure = io_failure("cannot send", errno);
-        return false;
-      } else if (!wait_for(c->fd, POLLOUT, deadline)) {
-        failure = {"timed out", true};
-        return false;
-      }
-    }
-    return true;
+    return c.transport.send_all({command.get(), static_cast<std::size_t>(length)}, deadline, failure);
   }
 
   /// Reads one whole reply before `deadline`, within the size and element caps.
-  bool receive_reply(redisContext* c, SteadyTime deadline, RedisReply& out, Failure& failure) const {
+  bool receive_reply(Connection& c, SteadyTime deadline, RedisReply& out, Failure& failure) const {
+    redisReader* const reader = c.context->reader;
     ReplyBudget budget;
-    const BudgetInUse in_use{c->reader, &budget};
+    const BudgetInUse in_use{reader, &budget};
     std::size_t received = 0;
-    std::array<char, 16384> buffer;  // NOLINT(cppcoreguidelines-pro-type-member-init): written by recv
+    std::array<char, 16384> buffer;  // NOLINT(cppcoreguidelines-pro-type-member-init): written by receive
     for (;;) {
       void* parsed = nullptr;
-      if (redisReaderGetReply(c->reader, &parsed) != REDIS_OK) {
+      if (redisReaderGetReply(reader, &parsed) != REDIS_OK) {
         failure.final = true;
         failure.message = budget.exceeded ? "the reply has more array elements than the cap of " +
                                                 std::to_string(max_reply_elements) + " (connection dropped)"
-                                          : std::string{"protocol error: "} + c->reader->errstr;
+                                          : std::string{"protocol error: "} + reader->errstr;
         return false;
       }
       if (parsed != nullptr) {
@@ -283,35 +263,21 @@ struct RedisConnectionPool::Impl {
         out = copy_reply(*reply);
         return true;
       }
-      if (!wait_for(c->fd, POLLIN, deadline)) {
-        failure = {"timed out (no complete reply within the command timeout)", true};
-        return false;
-      }
-      const ssize_t n = ::recv(c->fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
-      if (n == 0) {
-        failure = {"the server closed the connection", false};
-        return false;
-      }
-      if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
-        failure = io_failure("cannot receive", errno);
-        return false;
-      }
-      received += static_cast<std::size_t>(n);
+      const std::size_t n = c.transport.receive(buffer.data(), buffer.size(), deadline, failure);
+      if (n == 0) return false;
+      received += n;
       if (received > max_reply_bytes) {
         failure = {"the reply is larger than the cap of " + std::to_string(max_reply_bytes) +
                        " bytes (connection dropped)",
                    true};
         return false;
       }
-      if (redisReaderFeed(c->reader, buffer.data(), static_cast<std::size_t>(n)) != REDIS_OK) {
-        throw std::bad_alloc();
-      }
+      if (redisReaderFeed(reader, buffer.data(), n) != REDIS_OK) throw std::bad_alloc();
     }
   }
 
   /// One command during connect: an error reply or a failure is a StoreError naming `step`.
-  void setup(redisContext* c, const std::vector<std::string_view>& args, std::string_view step) const {
+  void setup(Connection& c, const std::vector<std::string_view>& args, std::string_view step) const {
     RedisReply reply;
     Failure failure;
     if (!run(c, args, reply, failure)) fail(std::string{step} + " failed", failure.message);
@@ -319,11 +285,11 @@ struct RedisConnectionPool::Impl {
   }
 
   /// An idle connection (reused = true), or a new one, waiting while all are borrowed.
-  std::pair<Context, bool> borrow() {
+  std::pair<ConnectionPtr, bool> borrow() {
     std::unique_lock lock{mutex};
     returned.wait(lock, [&] { return !idle.empty() || open < max_connections; });
     if (!idle.empty()) {
-      Context c = std::move(idle.back());
+      ConnectionPtr c = std::move(idle.back());
       idle.pop_back();
       return {std::move(c), true};
     }
@@ -362,7 +328,7 @@ struct RedisConnectionPool::Impl {
   /// server most likely restarted or dropped its clients, and the other idle ones are as dead.
   /// Without this, the retry would take the next stale connection (at most one retry is made).
   void drop_idle() {
-    std::vector<Context> stale;
+    std::vector<ConnectionPtr> stale;
     stale.reserve(max_connections);  // `idle` keeps its capacity: give_back never allocates
     {
       std::lock_guard lock{mutex};
@@ -374,8 +340,40 @@ struct RedisConnectionPool::Impl {
     returned.notify_all();
   }  // closed here, outside the lock
 
+  /// Runs `exchange` on a borrowed connection: it returns false with `failure` set when the
+  /// connection failed. A connection that had worked may have been cut while idle (the server
+  /// restarted): one retry on a fresh connection makes the first call after a restart succeed,
+  /// and the other idle connections, cut by the same restart, are closed first so that the
+  /// retry cannot take one of them. A timeout is not retried: the server is there but slow; nor
+  /// is a reply over the caps or garbled. For `SET NX` a retry after a lost reply can only turn
+  /// "inserted" into "already there" (fail closed), never make two callers win.
+  template <class Exchange>
+  void with_retry(Exchange&& exchange) {
+    for (int attempt = 0;; ++attempt) {
+      auto [connection, reused] = borrow();
+      Failure failure;
+      bool answered = false;
+      try {
+        answered = exchange(*connection, failure);
+      } catch (...) {  // out of memory copying the reply: the connection's state is unknown
+        give_back(nullptr);
+        throw;
+      }
+      if (answered) {
+        give_back(std::move(connection));
+        return;
+      }
+      give_back(nullptr);  // a failed connection is never reused
+      if (reused && attempt == 0 && !failure.final) {
+        drop_idle();
+        continue;
+      }
+      fail("command failed", failure.message);
+    }
+  }
+
   /// Puts a healthy connection back, or closes a failed one (null) and frees its place.
-  void give_back(Context c) {
+  void give_back(ConnectionPtr c) {
     {
       std::lock_guard lock{mutex};
       if (c) {
@@ -395,6 +393,8 @@ RedisConnectionPool::RedisConnectionPool(RedisUrl url, const RedisOptions& optio
   impl_->name = url.redacted();
   impl_->url = std::move(url);
   impl_->connect_timeout = to_timeval(options.connect_timeout);
+  impl_->connect_timeout_ms = options.connect_timeout;
+  if (impl_->url.tls) impl_->tls = std::make_unique<TlsSettings>(options, impl_->url.host);
   impl_->command_timeout = options.command_timeout;
   impl_->reconnect_backoff = options.reconnect_backoff;
   impl_->max_connections = options.pool_size;
@@ -421,39 +421,36 @@ RedisReply RedisConnectionPool::command(std::initializer_list<std::string_view> 
 }
 
 RedisReply RedisConnectionPool::command(const std::vector<std::string_view>& args) {
-  for (int attempt = 0;; ++attempt) {
-    auto [connection, reused] = impl_->borrow();
-    RedisReply reply;
-    Failure failure;
-    bool answered = false;
-    try {
-      answered = impl_->run(connection.get(), args, reply, failure);
-    } catch (...) {  // out of memory copying the reply: the connection's state is unknown
-      impl_->give_back(nullptr);
-      throw;
+  RedisReply reply;
+  impl_->with_retry([&](Connection& c, Failure& failure) { return impl_->run(c, args, reply, failure); });
+  return reply;
+}
+
+RedisReply RedisConnectionPool::command_then_wait(const std::vector<std::string_view>& args, int replicas) {
+  if (replicas <= 0) return command(args);
+  const std::string wanted = std::to_string(replicas);
+  RedisReply replies[2];
+  impl_->with_retry([&](Connection& c, Failure& failure) {
+    return impl_->run_then_wait(c, args, wanted, replies, failure);
+  });
+  RedisReply& waited = replies[1];
+  // Only a write that happened waits: an error, or nil (`SET NX` found the key), wrote nothing.
+  if (replies[0].type != RedisReply::Type::error && replies[0].type != RedisReply::Type::nil) {
+    if (waited.type != RedisReply::Type::integer) unexpected_reply("WAIT", waited);
+    if (waited.integer < replicas) {
+      fail(
+          std::string{args.empty() ? std::string_view{} : args[0]} + " was acknowledged by " +
+              std::to_string(waited.integer) + " of the " + wanted + " replicas required within " +
+              std::to_string(impl_->command_timeout.count()) + " ms",
+          "the write may be on the primary only (JWTSERVICE_REDIS_MIN_REPLICAS, RedisOptions::min_replicas)");
     }
-    if (answered) {
-      impl_->give_back(std::move(connection));
-      return reply;
-    }
-    impl_->give_back(nullptr);  // a failed connection is never reused
-    // A connection that had worked may have been cut while idle (the server restarted): one
-    // retry on a fresh connection makes the first call after a restart succeed, and the other
-    // idle connections, cut by the same restart, are closed first so that the retry cannot take
-    // one of them. A timeout is not retried: the server is there but slow; nor is a reply over
-    // the caps or garbled. For `SET NX` a retry after a lost reply can only turn "inserted" into
-    // "already there" (fail closed), never make two callers win.
-    if (reused && attempt == 0 && !failure.final) {
-      impl_->drop_idle();
-      continue;
-    }
-    impl_->fail("command failed", failure.message);
   }
+  return std::move(replies[0]);
 }
 
 std::string redis_url_of(const Config& config) {
   if (!config.redis_url) {
-    throw ConfigError("JWTSERVICE_REDIS_URL must be set to use Redis (redis://host:port/db)");
+    throw ConfigError("JWTSERVICE_REDIS_URL must be set to use Redis (redis[s]://host:port/db)");
   }
   try {
     (void)RedisUrl::parse(*config.redis_url);
@@ -463,9 +460,21 @@ std::string redis_url_of(const Config& config) {
   return *config.redis_url;
 }
 
-RedisOptions with_prefix_of(const Config& config, const RedisOptions& options) {
+RedisOptions with_config(const Config& config, const RedisOptions& options) {
+  // Options given in code win: a field still at its default takes the config's value.
+  static const RedisOptions defaults{};
   RedisOptions out = options;
-  out.prefix = config.redis_prefix;
+  if (options.prefix == defaults.prefix) out.prefix = config.redis_prefix;
+  if (options.min_replicas == defaults.min_replicas)
+    out.min_replicas = static_cast<int>(config.redis_min_replicas);
+  for (const auto& [field, value] :
+       {std::pair{&RedisOptions::ca_file, &config.redis_ca_file},
+        std::pair{&RedisOptions::cert_file, &config.redis_cert_file},
+        std::pair{&RedisOptions::key_file, &config.redis_key_file},
+        std::pair{&RedisOptions::tls_server_name, &config.redis_tls_server_name}}) {
+    if ((out.*field).empty() && *value) out.*field = **value;
+  }
+  out.allow_eviction = options.allow_eviction || config.redis_allow_eviction;
   return out;
 }
 
@@ -481,6 +490,9 @@ void check_redis_options(const RedisOptions& options) {
   }
   if (options.pool_size < 1 || options.pool_size > 1024) {
     throw ConfigError("RedisOptions::pool_size must be from 1 to 1024");
+  }
+  if (options.min_replicas < 0 || options.min_replicas > max_min_replicas) {
+    throw ConfigError("RedisOptions::min_replicas must be from 0 to " + std::to_string(max_min_replicas));
   }
 }
 

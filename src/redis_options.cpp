@@ -14,8 +14,7 @@
 namespace jwtservice {
 namespace {
 
-constexpr std::string_view kUrlShape = "redis://[[user]:password@]host[:port][/db]";
-constexpr std::string_view kScheme = "redis://";
+constexpr std::string_view kUrlShape = "redis[s]://[[user]:password@]host[:port][/db]";
 
 [[noreturn]] void bad_url(std::string_view what) {
   // Never the URL itself in the message: it may carry a password.
@@ -54,11 +53,12 @@ bool parse_decimal(std::string_view s, Int& out) noexcept {
   return ec == std::errc{} && end == s.data() + s.size();
 }
 
-/// What follows `redis://`, once the scheme and the characters no part may hold are checked.
-std::string_view after_scheme(std::string_view url) {
-  if (detail::istarts_with(url, "rediss://")) bad_url("uses TLS (rediss://), which is not supported");
-  if (!detail::istarts_with(url, kScheme)) bad_url("must start with redis://");
-  const std::string_view rest = url.substr(kScheme.size());
+/// What follows `redis://` or `rediss://` (`tls` says which), once the scheme and the
+/// characters no part may hold are checked.
+std::string_view after_scheme(std::string_view url, bool& tls) {
+  tls = detail::istarts_with(url, "rediss://");
+  if (!tls && !detail::istarts_with(url, "redis://")) bad_url("must start with redis:// or rediss://");
+  const std::string_view rest = url.substr(tls ? 9 : 8);
   if (rest.find_first_of("?#") != std::string_view::npos) bad_url("must not have a query or fragment");
   for (char c : rest) {
     if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c))) {
@@ -116,12 +116,12 @@ void read_host_and_port(std::string_view authority, RedisUrl& out) {
 }  // namespace
 
 RedisUrl RedisUrl::parse(std::string_view url) {
-  const std::string_view rest = after_scheme(url);
+  RedisUrl out;
+  const std::string_view rest = after_scheme(url, out.tls);
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   const std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
 
-  RedisUrl out;
   read_credentials(authority, out);
   read_host_and_port(authority, out);
   if (!path.empty() && (!parse_decimal(path, out.db) || out.db < 0)) {
@@ -131,7 +131,7 @@ RedisUrl RedisUrl::parse(std::string_view url) {
 }
 
 std::string RedisUrl::redacted() const {
-  std::string out{"redis://"};
+  std::string out{tls ? "rediss://" : "redis://"};
   if (username || password) {
     out += username.value_or("");
     out += password ? ":***" : "";

@@ -36,7 +36,7 @@ RedisRateLimiter::RedisRateLimiter(std::string_view url, const RedisOptions& opt
 }
 
 RedisRateLimiter::RedisRateLimiter(const Config& config, const RedisOptions& options)
-    : RedisRateLimiter(detail::redis_url_of(config), detail::with_prefix_of(config, options)) {}
+    : RedisRateLimiter(detail::redis_url_of(config), detail::with_config(config, options)) {}
 
 RedisRateLimiter::~RedisRateLimiter() = default;
 

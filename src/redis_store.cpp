@@ -84,22 +84,15 @@ bool same_server(const RedisUrl& a, const RedisUrl& b) {
 }  // namespace
 
 RedisRevocationStore::RedisRevocationStore(std::string_view url, const RedisOptions& options, Logger logger)
-    : prefix_(options.prefix) {
+    : prefix_(options.prefix), min_replicas_(options.min_replicas) {
   detail::check_redis_options(options);
   pool_ = std::make_unique<detail::RedisConnectionPool>(
       RedisUrl::parse(url), options, eviction_check(options.allow_eviction, std::move(logger)));
 }
 
-namespace {
-RedisOptions options_of(const Config& config, const RedisOptions& options) {
-  RedisOptions out = detail::with_prefix_of(config, options);
-  out.allow_eviction = options.allow_eviction || config.redis_allow_eviction;
-  return out;
-}
-}  // namespace
-
 RedisRevocationStore::RedisRevocationStore(const Config& config, const RedisOptions& options, Logger logger)
-    : RedisRevocationStore(detail::redis_url_of(config), options_of(config, options), std::move(logger)) {}
+    : RedisRevocationStore(detail::redis_url_of(config), detail::with_config(config, options),
+                           std::move(logger)) {}
 
 RedisRevocationStore::~RedisRevocationStore() = default;
 
@@ -124,7 +117,8 @@ bool RedisRevocationStore::revoke(std::string_view jti, std::int64_t ttl_seconds
   // Redis refuses an EX whose expiry time overflows; a century is "for ever" for a token.
   const std::string ttl = std::to_string(std::min(ttl_seconds, permanent_ttl));
   const std::string_view reason = meta.reason ? std::string_view{*meta.reason} : std::string_view{};
-  const auto reply = pool_->command({"SET", key_for(jti), reason, "NX", "EX", ttl});
+  // With min_replicas, WAIT follows on the same connection (docs/redis-in-production.md).
+  const auto reply = pool_->command_then_wait({"SET", key_for(jti), reason, "NX", "EX", ttl}, min_replicas_);
   if (reply.is_status("OK")) return true;
   if (reply.type == detail::RedisReply::Type::nil) return false;  // NX: the key was there
   pool_->unexpected_reply("SET", reply);

@@ -42,7 +42,12 @@ namespace jwtservice::testing {
 /// thread dies (PR_SET_PDEATHSIG), so a crashed or timed-out test leaves no server behind.
 class RedisServer {
  public:
-  explicit RedisServer(std::vector<std::string> extra_args = {}) : extra_args_(std::move(extra_args)) {
+  /// How the server listens: plain TCP, or TLS only (`--port 0 --tls-port P`; the caller's
+  /// extra arguments name the certificate files).
+  enum class Listen { plain, tls_only };
+
+  explicit RedisServer(std::vector<std::string> extra_args = {}, Listen listen = Listen::plain)
+      : extra_args_(std::move(extra_args)), tls_(listen == Listen::tls_only) {
     static std::atomic<int> counter{0};
     dir_ = std::filesystem::temp_directory_path() /
            ("jwtservice-redis-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
@@ -73,9 +78,9 @@ class RedisServer {
   [[nodiscard]] int port() const { return port_; }
   [[nodiscard]] const std::string& error() const { return error_; }
 
-  /// `redis://127.0.0.1:<port>/<db>`, with `:password@` when given.
+  /// `redis://127.0.0.1:<port>/<db>` (`rediss://` for a TLS server), with `:password@` when given.
   [[nodiscard]] std::string url(int db = 0, std::string_view password = {}) const {
-    std::string url = "redis://";
+    std::string url = tls_ ? "rediss://" : "redis://";
     if (!password.empty()) url += ":" + std::string{password} + "@";
     return url + "127.0.0.1:" + std::to_string(port_) + "/" + std::to_string(db);
   }
@@ -98,10 +103,14 @@ class RedisServer {
     // --hz 100: SIGTERM is acted on at the next tick, 10 ms later rather than 100.
     // clang-format off
     std::vector<std::string> args{executable_,
-        "--port", std::to_string(port_), "--bind", "127.0.0.1", "--protected-mode", "yes",
+        "--port", tls_ ? "0" : std::to_string(port_), "--bind", "127.0.0.1", "--protected-mode", "yes",
         "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir_.string(),
         "--loglevel", "warning", "--hz", "100"};
     // clang-format on
+    if (tls_) {
+      args.emplace_back("--tls-port");
+      args.push_back(std::to_string(port_));
+    }
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     std::vector<char*> argv;
     for (auto& a : args)
@@ -193,8 +202,10 @@ class RedisServer {
   }
 
   /// True when a PING on a fresh connection is answered within a second: +PONG, or -NOAUTH
-  /// from a server started with --requirepass.
+  /// from a server started with --requirepass. A TLS-only server: once its port accepts a
+  /// TCP connection.
   [[nodiscard]] bool ping() const {
+    if (tls_) return accepts_connections();
     const std::string answer = raw_command("PING\r\n");
     return answer == "+PONG\r\n" || answer.rfind("-NOAUTH", 0) == 0;
   }
@@ -217,6 +228,16 @@ class RedisServer {
     }
     ::close(fd);
     return answer;
+  }
+
+  /// True when a TCP connection to the port is accepted.
+  [[nodiscard]] bool accepts_connections() const {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return false;
+    sockaddr_in addr = loopback(port_);
+    const bool accepted = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return accepted;
   }
 
   /// A loopback port nobody listens on right now (bound to port 0, then released); never 6379.
@@ -274,6 +295,7 @@ class RedisServer {
   std::filesystem::path dir_;
   std::string executable_;
   std::string error_;
+  bool tls_ = false;
   int port_ = -1;
   pid_t pid_ = -1;
   bool exited_at_start_ = false;

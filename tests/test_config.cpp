@@ -1052,6 +1052,38 @@ TEST(RedisConfig, AllowEvictionOtherThanZeroOrOneIsRefusedNamingTheKey) {
       "JWTSERVICE_REDIS_ALLOW_EVICTION", "must be 0 or 1"));
 }
 
+TEST(RedisConfig, MinReplicasIsZeroByDefaultAndReadByEveryLoader) {
+  EXPECT_EQ(load_token_config_from_dict(dict_with_secret({})).redis_min_replicas, 0);
+  EXPECT_EQ(hand_built().redis_min_replicas, 0);
+  EXPECT_EQ(load_token_config_from_dict(dict_with_secret({{"JWTSERVICE_REDIS_MIN_REPLICAS", "2"}}))
+                .redis_min_replicas,
+            2);
+  EXPECT_EQ(load_token_config_from_dict(json_with_secret({{"JWTSERVICE_REDIS_MIN_REPLICAS", 1}}))
+                .redis_min_replicas,
+            1);
+}
+
+TEST(RedisConfig, MinReplicasOutOfRangeIsRefusedNamingTheKey) {
+  for (const char* value : {"-1", "65", "one", ""}) {
+    EXPECT_TRUE(throws_config_error(
+        [&] {
+          (void)load_token_config_from_dict(dict_with_secret({{"JWTSERVICE_REDIS_MIN_REPLICAS", value}}));
+        },
+        "JWTSERVICE_REDIS_MIN_REPLICAS", "must be a non-negative integer"))
+        << value;
+  }
+  auto config = hand_built();
+  config.redis_min_replicas = -1;
+  EXPECT_TRUE(
+      throws_config_error([&] { (void)jwtservice::validated(config); }, "JWTSERVICE_REDIS_MIN_REPLICAS"));
+}
+
+TEST_F(ConfigFromEnv, MinReplicasIsRead) {
+  set("SECRET_KEY", kSecret);
+  set("JWTSERVICE_REDIS_MIN_REPLICAS", "1");
+  EXPECT_EQ(load_token_config_from_env().redis_min_replicas, 1);
+}
+
 TEST_F(ConfigFromEnv, AllowEvictionIsRead) {
   set("SECRET_KEY", kSecret);
   set("JWTSERVICE_REDIS_ALLOW_EVICTION", "1");

@@ -59,10 +59,10 @@ TEST(RedisUrl, Ipv6LiteralsAreBracketed) {
 
 TEST(RedisUrl, MalformedUrlsAreConfigErrorsThatNeverShowThePassword) {
   for (const char* text :
-       {"", "http://h:1", "rediss://:hunter2@h:1", "redis://", "redis://:hunter2@", "redis://h:0",
-        "redis://h:65536", "redis://h:12x", "redis://h:", "redis://h:1/x", "redis://h:1/-1",
-        "redis://h:1/0?timeout=1", "redis://hunter2@h:1", "redis://:@h:1", "redis://h 1", "redis://[::1",
-        "redis://:hunter2%zz@h:1", "redis://a:b:c"}) {
+       {"", "http://h:1", "redis+sentinel://:hunter2@h:1/s", "rediss://:hunter2@", "redis://",
+        "redis://:hunter2@", "redis://h:0", "redis://h:65536", "redis://h:12x", "redis://h:", "redis://h:1/x",
+        "redis://h:1/-1", "redis://h:1/0?timeout=1", "redis://hunter2@h:1", "redis://:@h:1", "redis://h 1",
+        "redis://[::1", "redis://:hunter2%zz@h:1", "redis://a:b:c"}) {
     try {
       (void)RedisUrl::parse(text);
       ADD_FAILURE() << "accepted " << text;
@@ -71,6 +71,17 @@ TEST(RedisUrl, MalformedUrlsAreConfigErrorsThatNeverShowThePassword) {
       EXPECT_NE(std::string{e.what()}.find("Redis URL"), std::string::npos) << e.what();
     }
   }
+}
+
+TEST(RedisUrl, RedissMeansTls) {
+  const auto plain = RedisUrl::parse("redis://h:1/2");
+  EXPECT_FALSE(plain.tls);
+  const auto tls = RedisUrl::parse("REDISS://:hunter2@cache.example:6380/3");
+  EXPECT_TRUE(tls.tls);
+  EXPECT_EQ(tls.host, "cache.example");
+  EXPECT_EQ(tls.port, 6380);
+  EXPECT_EQ(tls.db, 3);
+  EXPECT_EQ(tls.redacted(), "rediss://:***@cache.example:6380/3");
 }
 
 TEST(RedisUrl, RedactedHidesThePassword) {

@@ -72,12 +72,25 @@ TEST(RedisStoreConstruction, FromAConfigWithAMalformedUrlIsAConfigErrorNamingThe
   }
 }
 
-TEST(RedisStoreConstruction, FromAConfigTakesItsPrefix) {
+TEST(RedisStoreConstruction, FromAConfigTakesItsPrefixUnlessTheCodeGivesOne) {
   auto config = jt::test_config();
   config.redis_url = "redis://127.0.0.1:1";
   config.redis_prefix = "app7:";
-  const RedisRevocationStore store{config, {.prefix = "ignored:"}};
-  EXPECT_EQ(store.key_for("j"), "app7:revoked:j");
+  const RedisRevocationStore from_config{config};
+  EXPECT_EQ(from_config.key_for("j"), "app7:revoked:j") << "the config's prefix when the code gives none";
+  const RedisRevocationStore from_code{config, {.prefix = "code:"}};
+  EXPECT_EQ(from_code.key_for("j"), "code:revoked:j") << "options given in code win over the config";
+}
+
+TEST(RedisStoreConstruction, MinReplicasOutOfRangeIsAConfigError) {
+  for (const int bad : {-1, 65}) {
+    try {
+      const RedisRevocationStore store{"redis://127.0.0.1:1", {.min_replicas = bad}};
+      ADD_FAILURE() << "min_replicas = " << bad << " was accepted";
+    } catch (const jwtservice::ConfigError& e) {
+      EXPECT_NE(std::string{e.what()}.find("min_replicas"), std::string::npos) << e.what();
+    }
+  }
 }
 
 // --- against a server --------------------------------------------------------------------------

@@ -34,7 +34,7 @@ struct Config {
   /// JWTSERVICE_MIN_SECRET_BYTES: a shorter SECRET_KEY is a ConfigError. 0 (the default) only
   /// warns below recommended_secret_bytes.
   std::size_t min_secret_bytes = 0;
-  /// JWTSERVICE_REDIS_URL: `redis://[[user]:password@]host[:port][/db]`, not blank. The service
+  /// JWTSERVICE_REDIS_URL: `redis[s]://[[user]:password@]host[:port][/db]`, not blank. The service
   /// does not open Redis by itself: build a RedisRevocationStore / RedisRateLimiter from it.
   std::optional<std::string> redis_url{};
   std::string redis_prefix = "jwtservice:";  ///< JWTSERVICE_REDIS_PREFIX, starts every Redis key; not blank
@@ -42,7 +42,21 @@ struct Config {
   /// that may evict keys (maxmemory with a policy other than noeviction), with a warning;
   /// 0 (the default) makes it fail closed there (docs/stores-and-faults.md).
   bool redis_allow_eviction = false;
+  /// JWTSERVICE_REDIS_MIN_REPLICAS (0 to 64, default 0): replicas that must acknowledge each
+  /// revocation and consumption of the Redis store (`WAIT`); fewer is a StoreError.
+  std::int64_t redis_min_replicas = 0;
+  // TLS for `rediss://` (docs/redis-in-production.md); empty = not set, blank is an error.
+  std::optional<std::string> redis_ca_file{};  ///< JWTSERVICE_REDIS_CA_FILE: PEM CAs, replacing the system's
+  std::optional<std::string> redis_cert_file{};  ///< JWTSERVICE_REDIS_CERT_FILE: client certificate (PEM)
+  std::optional<std::string>
+      redis_key_file{};  ///< JWTSERVICE_REDIS_KEY_FILE: its private key (PEM); both or neither
+  /// JWTSERVICE_REDIS_TLS_SERVER_NAME: the name to check the server's certificate against and
+  /// send as SNI, when it is not the URL's host.
+  std::optional<std::string> redis_tls_server_name{};
 };
+
+/// The largest JWTSERVICE_REDIS_MIN_REPLICAS.
+inline constexpr std::int64_t max_redis_min_replicas = 64;
 
 /// RFC 7518 §3.2: an HS256 key should have at least as many bits as the hash output (256).
 inline constexpr std::size_t recommended_secret_bytes = 32;

@@ -14,10 +14,12 @@
 namespace jwtservice {
 
 /// Where a Redis server is, from a URL `redis://[[user]:password@]host[:port][/db]`:
-/// `redis://127.0.0.1:6380/2`, `redis://:s3cret@cache.internal:6379`, `redis://[::1]:6380`.
-/// The port defaults to 6379 and the database to 0; the password may be percent-encoded
-/// (`%40` for `@`). TLS (`rediss://`), Unix sockets and query parameters are not supported.
+/// `redis://127.0.0.1:6380/2`, `redis://:s3cret@cache.internal:6379`, `redis://[::1]:6380`,
+/// or `rediss://...` for TLS (docs/redis-in-production.md). The port defaults to 6379 and the
+/// database to 0; the password may be percent-encoded (`%40` for `@`). Unix sockets and query
+/// parameters are not supported.
 struct JWTSERVICE_API RedisUrl {
+  bool tls = false;                       ///< `rediss://`: TLS 1.2+ with the server verified
   std::string host;                       ///< a name or an address; an IPv6 address without its brackets
   int port = 6379;                        ///< the TCP port
   std::optional<std::string> username{};  ///< Redis 6 ACL user; none = AUTH with the password only
@@ -27,7 +29,7 @@ struct JWTSERVICE_API RedisUrl {
   /// Throws ConfigError saying what is wrong; the message never contains the password.
   [[nodiscard]] static RedisUrl parse(std::string_view url);
 
-  /// `redis://host:port/db`, with `***` for a password: safe to log.
+  /// `redis://host:port/db` (`rediss://` for TLS), with `***` for a password: safe to log.
   [[nodiscard]] std::string redacted() const;
 };
 
@@ -54,6 +56,29 @@ struct RedisOptions {
   /// connection); JWTSERVICE_REDIS_ALLOW_EVICTION=1 does the same from a Config. The rate
   /// limiter ignores it.
   bool allow_eviction = false;
+  /// Replicas that must acknowledge a revocation (and so a consumption) before it counts:
+  /// after the write the store sends `WAIT min_replicas <command_timeout>` on the same
+  /// connection, and fewer acknowledgements is a StoreError. The key may then exist on the
+  /// primary (the safe direction): a retried revoke returns false, a retried consume answers
+  /// `revoked`. 0 (the default) sends no WAIT; the rate limiter never waits. 0 to 64.
+  /// JWTSERVICE_REDIS_MIN_REPLICAS does the same from a Config (a non-zero value here wins).
+  int min_replicas = 0;
+
+  // TLS (`rediss://` URLs; ignored for `redis://`). The server's certificate is always verified
+  // and its name checked: there is no switch that turns verification off. A file that cannot
+  // be read or a key that does not match its certificate is a ConfigError when the store or
+  // limiter is built. Each field, when empty, takes the config's value.
+
+  /// PEM file of the CAs that may sign the server's certificate; when set it replaces the
+  /// system's CAs. JWTSERVICE_REDIS_CA_FILE.
+  std::string ca_file{};
+  /// PEM client certificate (chain) and its private key, for servers that require one
+  /// (`tls-auth-clients yes`); both or neither. JWTSERVICE_REDIS_CERT_FILE, JWTSERVICE_REDIS_KEY_FILE.
+  std::string cert_file{};
+  std::string key_file{};  ///< never printed, nor anything read from it
+  /// The name to check the certificate against and to send as SNI, when it is not the URL's
+  /// host (an address, or a name behind a tunnel). JWTSERVICE_REDIS_TLS_SERVER_NAME.
+  std::string tls_server_name{};
 };
 
 }  // namespace jwtservice

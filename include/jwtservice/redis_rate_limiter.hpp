@@ -42,8 +42,8 @@ class JWTSERVICE_API RedisRateLimiter {
   /// Throws ConfigError for a malformed URL or options; connects on first use.
   explicit RedisRateLimiter(std::string_view url, const RedisOptions& options = {});
 
-  /// The URL and prefix of `config` (JWTSERVICE_REDIS_URL, JWTSERVICE_REDIS_PREFIX; the
-  /// config's prefix replaces `options.prefix`). Throws ConfigError when the URL is not set.
+  /// The URL and prefix of `config` (JWTSERVICE_REDIS_URL, JWTSERVICE_REDIS_PREFIX; a prefix
+  /// given in `options` wins). Throws ConfigError when the URL is not set.
   explicit RedisRateLimiter(const Config& config, const RedisOptions& options = {});
 
   ~RedisRateLimiter();

@@ -46,9 +46,10 @@ class JWTSERVICE_API RedisRevocationStore {
   /// receives the eviction warning (default: stderr_logger()).
   explicit RedisRevocationStore(std::string_view url, const RedisOptions& options = {}, Logger logger = {});
 
-  /// The URL, prefix and eviction rule of `config` (JWTSERVICE_REDIS_URL, JWTSERVICE_REDIS_PREFIX,
-  /// JWTSERVICE_REDIS_ALLOW_EVICTION; the config's prefix replaces `options.prefix`, and
-  /// eviction is allowed when either allows it). Throws ConfigError when the URL is not set.
+  /// The URL, prefix, eviction rule and replica count of `config` (JWTSERVICE_REDIS_URL,
+  /// JWTSERVICE_REDIS_PREFIX, JWTSERVICE_REDIS_ALLOW_EVICTION, JWTSERVICE_REDIS_MIN_REPLICAS).
+  /// Options given in code win: a field of `options` other than its default is kept; eviction
+  /// is allowed when either allows it. Throws ConfigError when the URL is not set.
   explicit RedisRevocationStore(const Config& config, const RedisOptions& options = {}, Logger logger = {});
 
   ~RedisRevocationStore();
@@ -59,7 +60,9 @@ class JWTSERVICE_API RedisRevocationStore {
   [[nodiscard]] bool is_revoked(std::string_view jti);
 
   /// `SET <prefix>revoked:<jti> <reason> NX EX <ttl>`: true when this call created the key,
-  /// false when it existed already or ttl <= 0 (no call is made then).
+  /// false when it existed already or ttl <= 0 (no call is made then). With
+  /// RedisOptions::min_replicas, `WAIT` follows, and fewer acknowledging replicas throw
+  /// StoreError (the key may then exist on the primary: a retry returns false).
   bool revoke(std::string_view jti, std::int64_t ttl_seconds, const RevocationMetadata& meta);
 
   /// For the service, which calls it once when built with this store and a limiter: when
@@ -78,6 +81,7 @@ class JWTSERVICE_API RedisRevocationStore {
 
  private:
   std::string prefix_;
+  int min_replicas_ = 0;
   std::unique_ptr<detail::RedisConnectionPool> pool_;
 };
 

@@ -61,7 +61,8 @@ validate, consume, revoke, revoke-jti:
   --store sqlite:PATH  the revocation store (a SQLite file shared with the Python package)
   --store redis://[:password@]host:port[/db]
                        a Redis server shared by every instance (keys under JWTSERVICE_REDIS_PREFIX);
-                       --store redis takes the URL from JWTSERVICE_REDIS_URL, out of sight of ps
+                       rediss:// for TLS (JWTSERVICE_REDIS_CA_FILE, ...); --store redis takes
+                       the URL from JWTSERVICE_REDIS_URL, out of sight of ps
   TOKEN "-"            read the token from standard input (one trailing newline removed)
 
 Exit status: 0 valid / done, 1 invalid token / not revoked, 2 usage, configuration or store error.
@@ -327,7 +328,7 @@ jwtservice::Config load_config(const Args& args) {
 }
 
 /// The store named by --store: `sqlite:PATH` on the same clock as the service (so --now holds
-/// for it too), or Redis (which keeps time itself) at `redis://...`, or at JWTSERVICE_REDIS_URL
+/// for it too), or Redis (which keeps time itself) at `redis[s]://...`, or at JWTSERVICE_REDIS_URL
 /// for a bare `redis`, with the keys under JWTSERVICE_REDIS_PREFIX.
 // clock and config go unused in a build without SQLite or without Redis.
 jwtservice::RevocationStoreHandle open_store(const std::optional<std::string>& uri,
@@ -343,7 +344,7 @@ jwtservice::RevocationStoreHandle open_store(const std::optional<std::string>& u
     throw UsageError{"this jwtservice was built without SQLite (JWTSERVICE_WITH_SQLITE=OFF)"};
 #endif
   }
-  if (*uri == "redis" || uri->rfind("redis://", 0) == 0) {
+  if (*uri == "redis" || uri->rfind("redis://", 0) == 0 || uri->rfind("rediss://", 0) == 0) {
 #if JWTSERVICE_WITH_REDIS
     // One Config-built store for both forms, so that every Redis key of the config (prefix,
     // JWTSERVICE_REDIS_ALLOW_EVICTION, ...) holds for --store redis://... as well.
@@ -356,13 +357,14 @@ jwtservice::RevocationStoreHandle open_store(const std::optional<std::string>& u
 #endif
   }
   // Not the URI itself: a redis URL with a typo in its scheme may still carry a password.
-  throw UsageError{"unsupported --store (expected sqlite:PATH, redis://[:password@]host:port[/db] or redis)"};
+  throw UsageError{
+      "unsupported --store (expected sqlite:PATH, redis[s]://[:password@]host:port[/db] or redis)"};
 }
 
 jwtservice::Service make_service(const Args& args, bool needs_store) {
   const auto store_uri = args.get("store");
   if (needs_store && !store_uri)
-    throw UsageError{"this command needs --store sqlite:PATH or --store redis://..."};
+    throw UsageError{"this command needs --store sqlite:PATH or --store redis[s]://..."};
   jwtservice::ServiceOptions options;
   if (const auto now = args.get("now")) {
     const std::int64_t fixed = parse_int(*now, "now");
@@ -582,7 +584,7 @@ configuration error. The checks and their order: docs/validation.md.
                        created with, and a state needs a bound token (binding_mismatch)
   --binding-file F     the same, the file's exact bytes (out of sight of ps)
   --max-age S          refuse a token issued S seconds ago or earlier (expired), whatever its exp
-  --store URI          also refuse a revoked token (sqlite:PATH, redis://..., redis)
+  --store URI          also refuse a revoked token (sqlite:PATH, redis[s]://..., redis)
 
 Example:
   jwtservice validate --config app.json --audience web-app --action RESET_PASSWORD \

@@ -400,7 +400,7 @@ class UsageErrorTest(CliTest):
                 self.assert_usage_error(self.cli(*args, "--secret-file", empty, secret=None), "SECRET_KEY")
 
     def test_unsupported_store_scheme(self):
-        for uri in ("rediss://127.0.0.1:1", "memory:", "postgres:x", os.path.join(self.tmp, "rev.db"),
+        for uri in ("redis+unix:///tmp/r.sock", "memory:", "postgres:x", os.path.join(self.tmp, "rev.db"),
                     "SQLITE:" + os.path.join(self.tmp, "rev.db")):
             cases = [
                 ["validate", "--store", uri, self.token],

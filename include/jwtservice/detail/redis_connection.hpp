@@ -72,6 +72,13 @@ class RedisConnectionPool {
   RedisReply command(std::initializer_list<std::string_view> args);
   RedisReply command(const std::vector<std::string_view>& args);
 
+  /// A write followed by `WAIT replicas <command_timeout>` on the same connection, both sent
+  /// at once: the write's reply, or a StoreError when fewer than `replicas` replicas
+  /// acknowledged it in time (the write may then be on the primary: the safe direction for a
+  /// revocation). `replicas <= 0` is `command(args)`. An error or nil reply to the write (it
+  /// wrote nothing: `SET NX` found the key) is returned as such, WAIT's answer unread.
+  RedisReply command_then_wait(const std::vector<std::string_view>& args, int replicas);
+
   /// `redis://host:port/db` for messages.
   [[nodiscard]] const std::string& name() const noexcept;
 
@@ -93,8 +100,13 @@ class RedisConnectionPool {
 /// `config.redis_url`, or a ConfigError naming JWTSERVICE_REDIS_URL when it is not set.
 [[nodiscard]] std::string redis_url_of(const Config& config);
 
-/// `options` with the prefix of `config` (JWTSERVICE_REDIS_PREFIX).
-[[nodiscard]] RedisOptions with_prefix_of(const Config& config, const RedisOptions& options);
+/// `options` completed from `config`: the fields still at their defaults take the config's
+/// values (JWTSERVICE_REDIS_PREFIX, JWTSERVICE_REDIS_MIN_REPLICAS); eviction is allowed when
+/// either allows it (JWTSERVICE_REDIS_ALLOW_EVICTION). Options given in code win.
+[[nodiscard]] RedisOptions with_config(const Config& config, const RedisOptions& options);
+
+/// The largest RedisOptions::min_replicas (config.hpp's max_redis_min_replicas).
+inline constexpr int max_min_replicas = 64;
 
 /// Checks what every Redis user checks: positive timeouts, a pool of 1 to 1024 connections.
 /// Throws ConfigError naming the field.
