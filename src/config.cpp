@@ -36,19 +36,20 @@ constexpr std::string_view kRedisCaFile = "JWTSERVICE_REDIS_CA_FILE";
 constexpr std::string_view kRedisCertFile = "JWTSERVICE_REDIS_CERT_FILE";
 constexpr std::string_view kRedisKeyFile = "JWTSERVICE_REDIS_KEY_FILE";
 constexpr std::string_view kRedisTlsServerName = "JWTSERVICE_REDIS_TLS_SERVER_NAME";
+constexpr std::string_view kRedisSentinelPassword = "JWTSERVICE_REDIS_SENTINEL_PASSWORD";
 
 // The one list of keys; cmake/jwtserviceConfigKeys.cmake repeats it for the build, and
 // test_config fails when the two differ.
-constexpr std::string_view kAllKeys[] = {kSecretKey,         kSecretKeyFallbacks,
-                                         kAlgorithm,         kIssuer,
-                                         kAudience,          kLeeway,
-                                         kRateLimit,         kRateLimitCreate,
-                                         kRateLimitValidate, kMaxTokenBytes,
-                                         kMinSecretBytes,    kRedisUrl,
-                                         kRedisPrefix,       kRedisAllowEviction,
-                                         kRedisMinReplicas,  kRedisCaFile,
-                                         kRedisCertFile,     kRedisKeyFile,
-                                         kRedisTlsServerName};
+constexpr std::string_view kAllKeys[] = {kSecretKey,          kSecretKeyFallbacks,
+                                         kAlgorithm,          kIssuer,
+                                         kAudience,           kLeeway,
+                                         kRateLimit,          kRateLimitCreate,
+                                         kRateLimitValidate,  kMaxTokenBytes,
+                                         kMinSecretBytes,     kRedisUrl,
+                                         kRedisPrefix,        kRedisAllowEviction,
+                                         kRedisMinReplicas,   kRedisCaFile,
+                                         kRedisCertFile,      kRedisKeyFile,
+                                         kRedisTlsServerName, kRedisSentinelPassword};
 
 /// The largest JWTSERVICE_MIN_SECRET_BYTES: a requirement no sane secret exceeds.
 constexpr std::int64_t kMaxMinSecretBytes = 4096;
@@ -189,7 +190,8 @@ Config load(const void* source, Lookup lookup) {
   for (const auto& [key, field] :
        {std::pair{kRedisCaFile, &Config::redis_ca_file}, std::pair{kRedisCertFile, &Config::redis_cert_file},
         std::pair{kRedisKeyFile, &Config::redis_key_file},
-        std::pair{kRedisTlsServerName, &Config::redis_tls_server_name}}) {
+        std::pair{kRedisTlsServerName, &Config::redis_tls_server_name},
+        std::pair{kRedisSentinelPassword, &Config::redis_sentinel_password}}) {
     if (const auto* v = get(key)) {
       std::string text = read_string(*v, key);
       if (!text.empty()) config.*field = std::move(text);  // empty = not set
@@ -240,13 +242,18 @@ Config validated(Config config) {
   // The URL may hold a password: messages describe it, never quote it.
   if (config.redis_url && is_blank(*config.redis_url)) fail(kRedisUrl, "must not be blank");
   if (config.redis_url && !detail::istarts_with(*config.redis_url, "redis://") &&
-      !detail::istarts_with(*config.redis_url, "rediss://")) {
-    fail(kRedisUrl, "must start with redis:// or rediss:// (redis[s]://[[user]:password@]host[:port][/db])");
+      !detail::istarts_with(*config.redis_url, "rediss://") &&
+      !detail::istarts_with(*config.redis_url, "redis+sentinel://") &&
+      !detail::istarts_with(*config.redis_url, "rediss+sentinel://")) {
+    fail(kRedisUrl,
+         "must start with redis://, rediss://, redis+sentinel:// or rediss+sentinel:// "
+         "(redis[s]://[[user]:password@]host[:port][/db])");
   }
   for (const auto& [key, value] :
        {std::pair{kRedisCaFile, &config.redis_ca_file}, std::pair{kRedisCertFile, &config.redis_cert_file},
         std::pair{kRedisKeyFile, &config.redis_key_file},
-        std::pair{kRedisTlsServerName, &config.redis_tls_server_name}}) {
+        std::pair{kRedisTlsServerName, &config.redis_tls_server_name},
+        std::pair{kRedisSentinelPassword, &config.redis_sentinel_password}}) {
     if (*value && (*value)->empty()) value->reset();
     if (*value && is_blank(**value)) fail(key, "must not be blank (leave it empty for none)");
   }

@@ -10,8 +10,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -140,6 +142,8 @@ struct RedisConnectionPool::Impl {
   std::chrono::milliseconds connect_timeout_ms{};
   std::chrono::milliseconds command_timeout{};
   std::unique_ptr<TlsSettings> tls;  // rediss:// only
+  std::string sentinel_password;
+  std::atomic<std::size_t> preferred_sentinel{0};  // the sentinel that answered last
   RedisConnectCheck on_open;
   std::chrono::milliseconds reconnect_backoff{};
   std::size_t max_connections = 1;
@@ -151,7 +155,7 @@ struct RedisConnectionPool::Impl {
   SteadyTime no_connect_before{};   // the back-off after a failed connection attempt
   std::string last_connect_error;
 
-  [[noreturn]] void fail(std::string_view what, std::string_view detail) const {
+  [[noreturn]] void fail(std::string_view what, std::string_view detail = {}) const {
     std::string message{"Redis at "};
     message += name;
     message += ": ";
@@ -163,20 +167,77 @@ struct RedisConnectionPool::Impl {
     throw StoreError(message);
   }
 
-  /// A new connection, authenticated, on the right database and accepted by the owner's
-  /// check; throws StoreError.
-  ConnectionPtr connect() {
-    Context context{redisConnectWithTimeout(url.host.c_str(), url.port, connect_timeout)};
-    if (!context || context->err != 0) fail("cannot connect", connect_error(context.get()));
+  /// A socket to `host:port`, its TLS started when the URL asks for it (the certificate must
+  /// hold `tls_name`), or null with `failure` set.
+  ConnectionPtr open_socket(const std::string& host, int port, std::string_view tls_name,
+                            Failure& failure) const {
+    Context context{redisConnectWithTimeout(host.c_str(), port, connect_timeout)};
+    if (!context || context->err != 0) {
+      failure = {connect_error(context.get()), false};
+      return nullptr;
+    }
     (void)redisEnableKeepAlive(context.get());  // finds a silently dead peer of an idle connection
     context->reader->fn = bounded_functions(context->reader->fn);
     auto c = std::make_unique<Connection>(std::move(context));
-    if (tls) {
-      Failure failure;
-      if (!c->transport.start_tls(*tls, std::chrono::steady_clock::now() + connect_timeout_ms, failure)) {
-        fail("cannot connect", failure.message);
-      }
+    if (tls && !c->transport.start_tls(*tls, tls_name, std::chrono::steady_clock::now() + connect_timeout_ms,
+                                       failure)) {
+      return nullptr;
     }
+    return c;
+  }
+
+  /// The primary of the URL's SERVICE, as the first sentinel that answers names it (starting
+  /// with the one that answered last time); throws StoreError when none does.
+  RedisEndpoint ask_sentinels() {
+    std::string errors;
+    const std::size_t count = url.sentinels.size();
+    const std::size_t first = preferred_sentinel.load(std::memory_order_relaxed);
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::size_t i = (first + k) % count;
+      const RedisEndpoint& sentinel = url.sentinels[i];
+      Failure failure;
+      RedisReply reply;
+      std::string problem;
+      if (ConnectionPtr c = open_socket(sentinel.host, sentinel.port, sentinel.host, failure); !c) {
+        problem = failure.message;
+      } else if (!sentinel_password.empty() && !(run(*c, {"AUTH", sentinel_password}, reply, failure) &&
+                                                 reply.type != RedisReply::Type::error)) {
+        problem = "AUTH failed: " + (reply.type == RedisReply::Type::error ? reply.text : failure.message);
+      } else if (!run(*c, {"SENTINEL", "get-master-addr-by-name", url.service}, reply, failure)) {
+        problem = failure.message;
+      } else if (reply.type == RedisReply::Type::nil) {
+        problem = "does not know " + url.service;
+      } else if (reply.type == RedisReply::Type::array && reply.elements.size() == 2) {
+        RedisEndpoint primary{.host = reply.elements[0].text, .port = 0};
+        const std::string& port = reply.elements[1].text;
+        const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), primary.port);
+        if (ec == std::errc{} && end == port.data() + port.size() && primary.port > 0 &&
+            primary.port < 65536 && !primary.host.empty()) {
+          preferred_sentinel.store(i, std::memory_order_relaxed);
+          return primary;
+        }
+        problem = "named a malformed address";
+      } else {
+        problem = reply.type == RedisReply::Type::error ? reply.text : "gave an unexpected reply";
+      }
+      errors += errors.empty() ? "" : "; ";
+      errors += "sentinel " + endpoint_name(sentinel.host, sentinel.port) + ": " + problem;
+    }
+    fail("no sentinel named a primary for " + url.service, errors);
+  }
+
+  /// A new connection, authenticated, on the right database, confirmed as the primary (for a
+  /// sentinel URL) and accepted by the owner's check; throws StoreError.
+  ConnectionPtr connect() {
+    RedisEndpoint target{.host = url.host, .port = url.port};
+    const bool sentinel = !url.sentinels.empty();
+    if (sentinel) target = ask_sentinels();
+    const std::string where = sentinel ? "the primary " + endpoint_name(target.host, target.port) + " of " +
+                                             url.service + " named by the sentinels"
+                                       : std::string{};
+    Failure failure;
+    ConnectionPtr c = open_socket(target.host, target.port, tls ? tls->name_for(target.host) : "", failure);
+    if (!c) fail(sentinel ? "cannot connect to " + where : std::string{"cannot connect"}, failure.message);
     if (url.password) {
       std::vector<std::string_view> auth{"AUTH"};
       if (url.username) auth.emplace_back(*url.username);
@@ -187,18 +248,34 @@ struct RedisConnectionPool::Impl {
       const std::string db = std::to_string(url.db);
       setup(*c, {"SELECT", db}, "SELECT");
     }
+    if (sentinel) confirm_primary(*c, where);
     if (on_open) {
       on_open(
           [&](const std::vector<std::string_view>& args) {
             RedisReply reply;
-            Failure failure;
-            if (!run(*c, args, reply, failure))
-              fail(std::string{args.empty() ? std::string_view{} : args[0]} + " failed", failure.message);
+            Failure failed;
+            if (!run(*c, args, reply, failed))
+              fail(std::string{args.empty() ? std::string_view{} : args[0]} + " failed", failed.message);
             return reply;
           },
           *owner);
     }
     return c;
+  }
+
+  /// ROLE on a connection to what the sentinels named: an answer is never taken from a
+  /// replica (the sentinels may not have seen a failover yet, or a demoted primary restarted).
+  void confirm_primary(Connection& c, const std::string& where) const {
+    RedisReply role;
+    Failure failure;
+    if (!run(c, {"ROLE"}, role, failure)) fail("ROLE failed on " + where, failure.message);
+    if (role.type == RedisReply::Type::error) fail("ROLE failed on " + where, role.text);
+    const bool primary =
+        role.type == RedisReply::Type::array && !role.elements.empty() && role.elements[0].text == "master";
+    if (!primary) {
+      fail(where + " is not a primary (ROLE: " +
+           (role.elements.empty() ? std::string{"?"} : role.elements[0].text) + "); not using a replica");
+    }
   }
 
   /// One command on `c` within the command timeout, sending and receiving alike (a server
@@ -394,7 +471,8 @@ RedisConnectionPool::RedisConnectionPool(RedisUrl url, const RedisOptions& optio
   impl_->url = std::move(url);
   impl_->connect_timeout = to_timeval(options.connect_timeout);
   impl_->connect_timeout_ms = options.connect_timeout;
-  if (impl_->url.tls) impl_->tls = std::make_unique<TlsSettings>(options, impl_->url.host);
+  if (impl_->url.tls) impl_->tls = std::make_unique<TlsSettings>(options);
+  impl_->sentinel_password = options.sentinel_password;
   impl_->command_timeout = options.command_timeout;
   impl_->reconnect_backoff = options.reconnect_backoff;
   impl_->max_connections = options.pool_size;
@@ -420,9 +498,23 @@ RedisReply RedisConnectionPool::command(std::initializer_list<std::string_view> 
   return command(std::vector<std::string_view>(args));
 }
 
+namespace {
+/// A reply that says the server is no longer the primary: a replica refusing a write
+/// (READONLY) or a replica cut from its primary (MASTERDOWN). The connection is dropped and the
+/// call tried once more on a new one, which asks the sentinels again and confirms the role.
+bool demoted(const RedisReply& reply, Failure& failure) {
+  if (reply.type != RedisReply::Type::error) return false;
+  if (!reply.text.starts_with("READONLY") && !reply.text.starts_with("MASTERDOWN")) return false;
+  failure = {"the server is no longer the primary: " + reply.text, false};
+  return true;
+}
+}  // namespace
+
 RedisReply RedisConnectionPool::command(const std::vector<std::string_view>& args) {
   RedisReply reply;
-  impl_->with_retry([&](Connection& c, Failure& failure) { return impl_->run(c, args, reply, failure); });
+  impl_->with_retry([&](Connection& c, Failure& failure) {
+    return impl_->run(c, args, reply, failure) && !demoted(reply, failure);
+  });
   return reply;
 }
 
@@ -431,7 +523,7 @@ RedisReply RedisConnectionPool::command_then_wait(const std::vector<std::string_
   const std::string wanted = std::to_string(replicas);
   RedisReply replies[2];
   impl_->with_retry([&](Connection& c, Failure& failure) {
-    return impl_->run_then_wait(c, args, wanted, replies, failure);
+    return impl_->run_then_wait(c, args, wanted, replies, failure) && !demoted(replies[0], failure);
   });
   RedisReply& waited = replies[1];
   // Only a write that happened waits: an error, or nil (`SET NX` found the key), wrote nothing.
@@ -471,7 +563,8 @@ RedisOptions with_config(const Config& config, const RedisOptions& options) {
        {std::pair{&RedisOptions::ca_file, &config.redis_ca_file},
         std::pair{&RedisOptions::cert_file, &config.redis_cert_file},
         std::pair{&RedisOptions::key_file, &config.redis_key_file},
-        std::pair{&RedisOptions::tls_server_name, &config.redis_tls_server_name}}) {
+        std::pair{&RedisOptions::tls_server_name, &config.redis_tls_server_name},
+        std::pair{&RedisOptions::sentinel_password, &config.redis_sentinel_password}}) {
     if ((out.*field).empty() && *value) out.*field = **value;
   }
   out.allow_eviction = options.allow_eviction || config.redis_allow_eviction;

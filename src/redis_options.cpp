@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <tuple>
+#include <utility>
 
 #include "jwtservice/detail/text.hpp"
 #include "jwtservice/errors.hpp"
@@ -14,7 +16,9 @@
 namespace jwtservice {
 namespace {
 
-constexpr std::string_view kUrlShape = "redis[s]://[[user]:password@]host[:port][/db]";
+constexpr std::string_view kUrlShape =
+    "redis[s]://[[user]:password@]host[:port][/db] or "
+    "redis[s]+sentinel://[[user]:password@]host[:port][,host[:port]...]/SERVICE[/db]";
 
 [[noreturn]] void bad_url(std::string_view what) {
   // Never the URL itself in the message: it may carry a password.
@@ -53,12 +57,23 @@ bool parse_decimal(std::string_view s, Int& out) noexcept {
   return ec == std::errc{} && end == s.data() + s.size();
 }
 
-/// What follows `redis://` or `rediss://` (`tls` says which), once the scheme and the
+/// What follows the scheme (`tls`, `sentinel` say which one), once the scheme and the
 /// characters no part may hold are checked.
-std::string_view after_scheme(std::string_view url, bool& tls) {
-  tls = detail::istarts_with(url, "rediss://");
-  if (!tls && !detail::istarts_with(url, "redis://")) bad_url("must start with redis:// or rediss://");
-  const std::string_view rest = url.substr(tls ? 9 : 8);
+std::string_view after_scheme(std::string_view url, bool& tls, bool& sentinel) {
+  std::size_t length = 0;
+  for (const auto& [scheme, is_tls, is_sentinel] :
+       {std::tuple{std::string_view{"redis://"}, false, false},
+        std::tuple{std::string_view{"rediss://"}, true, false},
+        std::tuple{std::string_view{"redis+sentinel://"}, false, true},
+        std::tuple{std::string_view{"rediss+sentinel://"}, true, true}}) {
+    if (detail::istarts_with(url, scheme)) {
+      length = scheme.size();
+      tls = is_tls;
+      sentinel = is_sentinel;
+    }
+  }
+  if (length == 0) bad_url("must start with redis://, rediss://, redis+sentinel:// or rediss+sentinel://");
+  const std::string_view rest = url.substr(length);
   if (rest.find_first_of("?#") != std::string_view::npos) bad_url("must not have a query or fragment");
   for (char c : rest) {
     if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c))) {
@@ -84,7 +99,7 @@ void read_credentials(std::string_view& authority, RedisUrl& out) {
 }
 
 /// Reads `host[:port]` or `[ipv6]:port` into `out`.
-void read_host_and_port(std::string_view authority, RedisUrl& out) {
+void read_host_and_port(std::string_view authority, RedisEndpoint& out) {
   std::string_view port_text;
   const bool bracketed = !authority.empty() && authority.front() == '[';
   if (bracketed) {  // an IPv6 literal: [::1]:6380
@@ -117,13 +132,42 @@ void read_host_and_port(std::string_view authority, RedisUrl& out) {
 
 RedisUrl RedisUrl::parse(std::string_view url) {
   RedisUrl out;
-  const std::string_view rest = after_scheme(url, out.tls);
+  bool sentinel = false;
+  const std::string_view rest = after_scheme(url, out.tls, sentinel);
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
-  const std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+  std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
 
   read_credentials(authority, out);
-  read_host_and_port(authority, out);
+  if (sentinel) {
+    // host1[:port1],host2[:port2],...; then SERVICE[/db]
+    for (std::size_t begin = 0;;) {
+      const std::size_t comma = authority.find(',', begin);
+      RedisEndpoint endpoint;
+      read_host_and_port(authority.substr(begin, comma == std::string_view::npos ? comma : comma - begin),
+                         endpoint);
+      out.sentinels.push_back(std::move(endpoint));
+      if (comma == std::string_view::npos) break;
+      if (out.sentinels.size() >= max_sentinels)
+        bad_url("names more than " + std::to_string(max_sentinels) + " sentinels");
+      begin = comma + 1;
+    }
+    const auto service_end = path.find('/');
+    out.service = std::string{path.substr(0, service_end)};
+    path = service_end == std::string_view::npos ? std::string_view{} : path.substr(service_end + 1);
+    if (out.service.empty())
+      bad_url("has no SERVICE: the sentinels' name of the primary (redis+sentinel://host/SERVICE)");
+    for (const char c : out.service) {
+      if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '_' && c != '.') {
+        bad_url("has a SERVICE name with other characters than letters, digits, '-', '_' and '.'");
+      }
+    }
+  } else {
+    RedisEndpoint endpoint{.host = {}, .port = 6379};
+    read_host_and_port(authority, endpoint);
+    out.host = std::move(endpoint.host);
+    out.port = endpoint.port;
+  }
   if (!path.empty() && (!parse_decimal(path, out.db) || out.db < 0)) {
     bad_url("has a database that is not a non-negative integer (redis://host:port/2)");
   }
@@ -131,18 +175,30 @@ RedisUrl RedisUrl::parse(std::string_view url) {
 }
 
 std::string RedisUrl::redacted() const {
-  std::string out{tls ? "rediss://" : "redis://"};
+  std::string out{tls ? "rediss" : "redis"};
+  out += sentinels.empty() ? "://" : "+sentinel://";
   if (username || password) {
     out += username.value_or("");
     out += password ? ":***" : "";
     out += '@';
   }
-  out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  out += ':';
-  out += std::to_string(port);
+  if (sentinels.empty()) {
+    out += endpoint_name(host, port);
+  } else {
+    for (std::size_t i = 0; i < sentinels.size(); ++i) {
+      if (i > 0) out += ',';
+      out += endpoint_name(sentinels[i].host, sentinels[i].port);
+    }
+    out += '/';
+    out += service;
+  }
   out += '/';
   out += std::to_string(db);
   return out;
+}
+
+std::string endpoint_name(const std::string& host, int port) {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
 }  // namespace jwtservice

@@ -77,8 +77,11 @@ detail::RedisConnectCheck eviction_check(bool allow_eviction, Logger logger) {
 /// the other. Host names are compared as written (case aside): `localhost` and `127.0.0.1` are
 /// not recognised as one server, which only costs the fusion, never correctness.
 bool same_server(const RedisUrl& a, const RedisUrl& b) {
-  return detail::iequals(a.host, b.host) && a.port == b.port && a.db == b.db && a.username == b.username &&
-         a.password == b.password;
+  // Sentinel URLs: the same sentinels (in the same order) and service name one primary.
+  const bool same_place = a.sentinels.empty()
+                              ? b.sentinels.empty() && detail::iequals(a.host, b.host) && a.port == b.port
+                              : a.sentinels == b.sentinels && a.service == b.service;
+  return same_place && a.tls == b.tls && a.db == b.db && a.username == b.username && a.password == b.password;
 }
 
 }  // namespace

@@ -82,8 +82,7 @@ bool send_sni(SSL* tls, const std::string& name) {
 
 }  // namespace
 
-TlsSettings::TlsSettings(const RedisOptions& options, std::string_view host)
-    : server_name_(options.tls_server_name.empty() ? std::string{host} : options.tls_server_name) {
+TlsSettings::TlsSettings(const RedisOptions& options) : server_name_(options.tls_server_name) {
   ERR_clear_error();
   context_ = SSL_CTX_new(TLS_client_method());
   if (context_ == nullptr) throw std::bad_alloc();
@@ -131,7 +130,8 @@ TlsSettings::~TlsSettings() { SSL_CTX_free(context_); }
 
 Transport::~Transport() { SSL_free(tls_); }  // frees its BIOs too; the socket is not ours
 
-bool Transport::start_tls(const TlsSettings& settings, SteadyTime deadline, Failure& failure) {
+bool Transport::start_tls(const TlsSettings& settings, std::string_view server_name, SteadyTime deadline,
+                          Failure& failure) {
   ERR_clear_error();
   tls_ = SSL_new(settings.context());
   BIO* in = BIO_new(BIO_s_mem());
@@ -143,7 +143,7 @@ bool Transport::start_tls(const TlsSettings& settings, SteadyTime deadline, Fail
   }
   SSL_set_bio(tls_, in, out);  // owned by tls_ from here
   SSL_set_connect_state(tls_);
-  const std::string& name = settings.server_name();
+  const std::string name{server_name};
   X509_VERIFY_PARAM* param = SSL_get0_param(tls_);
   // An address is checked against the certificate's IP SANs and sent no SNI (RFC 6066 §3
   // forbids literal addresses there); a name against its DNS SANs, sent as SNI.

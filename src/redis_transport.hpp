@@ -33,18 +33,20 @@ class TlsSettings {
  public:
   /// Throws ConfigError naming the setting (JWTSERVICE_REDIS_CA_FILE, ...) when a file cannot be
   /// read or the key does not match the certificate; the message never holds their contents.
-  TlsSettings(const RedisOptions& options, std::string_view host);
+  explicit TlsSettings(const RedisOptions& options);
   ~TlsSettings();
   TlsSettings(const TlsSettings&) = delete;
   TlsSettings& operator=(const TlsSettings&) = delete;
 
   [[nodiscard]] SSL_CTX* context() const noexcept { return context_; }
-  /// The name the certificate must hold: `tls_server_name`, else the URL's host.
-  [[nodiscard]] const std::string& server_name() const noexcept { return server_name_; }
+  /// The name a server's certificate must hold: `tls_server_name` when set, else `host`.
+  [[nodiscard]] std::string_view name_for(std::string_view host) const noexcept {
+    return server_name_.empty() ? host : std::string_view{server_name_};
+  }
 
  private:
   SSL_CTX* context_ = nullptr;
-  std::string server_name_;
+  std::string server_name_;  // RedisOptions::tls_server_name
 };
 
 /// One connected socket (owned by the caller: hiredis's context closes it), with a TLS session
@@ -57,9 +59,10 @@ class Transport {
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
 
-  /// Runs the TLS handshake before `deadline`, verifying the server; false with `failure`
-  /// set (the message says why the certificate was refused, never its contents).
-  bool start_tls(const TlsSettings& tls, SteadyTime deadline, Failure& failure);
+  /// Runs the TLS handshake before `deadline`, verifying the server's certificate and that it
+  /// holds `name` (a DNS name, sent as SNI, or an IP address); false with `failure` set (the
+  /// message says why the certificate was refused, never its contents).
+  bool start_tls(const TlsSettings& tls, std::string_view name, SteadyTime deadline, Failure& failure);
 
   /// Writes all of `data` before `deadline`.
   bool send_all(std::string_view data, SteadyTime deadline, Failure& failure);

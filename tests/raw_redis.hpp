@@ -62,6 +62,19 @@ class RawRedis {
     return out;
   }
 
+  /// The string elements of an array reply (empty for nil or anything else).
+  std::vector<std::string> array(std::initializer_list<std::string_view> args) {
+    std::vector<std::string> out;
+    run(args, [&](const redisReply& r) {
+      if (r.type != REDIS_REPLY_ARRAY) return;
+      for (std::size_t i = 0; i < r.elements; ++i) {
+        const redisReply* e = r.element[i];
+        out.emplace_back(e != nullptr && e->str != nullptr ? std::string(e->str, e->len) : std::string{});
+      }
+    });
+    return out;
+  }
+
  private:
   template <class F>
   void run(std::initializer_list<std::string_view> args, F&& use) {

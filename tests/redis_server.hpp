@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -46,8 +47,19 @@ class RedisServer {
   /// extra arguments name the certificate files).
   enum class Listen { plain, tls_only };
 
-  explicit RedisServer(std::vector<std::string> extra_args = {}, Listen listen = Listen::plain)
-      : extra_args_(std::move(extra_args)), tls_(listen == Listen::tls_only) {
+  /// A sentinel (`redis-server sentinel.conf --sentinel`) whose sentinel.conf starts as
+  /// `config` (`sentinel monitor ...` lines); the sentinel rewrites it as it learns.
+  static std::unique_ptr<RedisServer> sentinel(const std::string& config,
+                                               std::vector<std::string> extra_args = {},
+                                               Listen listen = Listen::plain) {
+    return std::unique_ptr<RedisServer>{new RedisServer{std::move(extra_args), listen, config}};
+  }
+
+  explicit RedisServer(std::vector<std::string> extra_args = {}, Listen listen = Listen::plain,
+                       std::string sentinel_config = {})
+      : extra_args_(std::move(extra_args)),
+        tls_(listen == Listen::tls_only),
+        sentinel_config_(std::move(sentinel_config)) {
     static std::atomic<int> counter{0};
     dir_ = std::filesystem::temp_directory_path() /
            ("jwtservice-redis-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
@@ -102,10 +114,17 @@ class RedisServer {
     }
     // --hz 100: SIGTERM is acted on at the next tick, 10 ms later rather than 100.
     // clang-format off
-    std::vector<std::string> args{executable_,
+    std::vector<std::string> args{executable_};
+    if (!sentinel_config_.empty()) {
+      const auto conf = dir_ / "sentinel.conf";
+      if (!std::filesystem::exists(conf)) std::ofstream{conf} << sentinel_config_;
+      args.push_back(conf.string());
+      args.emplace_back("--sentinel");
+    }
+    args.insert(args.end(), {
         "--port", tls_ ? "0" : std::to_string(port_), "--bind", "127.0.0.1", "--protected-mode", "yes",
         "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir_.string(),
-        "--loglevel", "warning", "--hz", "100"};
+        "--loglevel", "warning", "--hz", "100"});
     // clang-format on
     if (tls_) {
       args.emplace_back("--tls-port");
@@ -296,6 +315,7 @@ class RedisServer {
   std::string executable_;
   std::string error_;
   bool tls_ = false;
+  std::string sentinel_config_;
   int port_ = -1;
   pid_t pid_ = -1;
   bool exited_at_start_ = false;

@@ -1078,6 +1078,31 @@ TEST(RedisConfig, MinReplicasOutOfRangeIsRefusedNamingTheKey) {
       throws_config_error([&] { (void)jwtservice::validated(config); }, "JWTSERVICE_REDIS_MIN_REPLICAS"));
 }
 
+TEST(RedisConfig, TlsAndSentinelKeysAreReadAndEmptyMeansNone) {
+  const Config config =
+      load_token_config_from_dict(dict_with_secret({{"JWTSERVICE_REDIS_CA_FILE", "/etc/ca.pem"},
+                                                    {"JWTSERVICE_REDIS_CERT_FILE", "/etc/c.pem"},
+                                                    {"JWTSERVICE_REDIS_KEY_FILE", "/etc/k.pem"},
+                                                    {"JWTSERVICE_REDIS_TLS_SERVER_NAME", "redis.test"},
+                                                    {"JWTSERVICE_REDIS_SENTINEL_PASSWORD", "pw"}}));
+  EXPECT_EQ(config.redis_ca_file, "/etc/ca.pem");
+  EXPECT_EQ(config.redis_cert_file, "/etc/c.pem");
+  EXPECT_EQ(config.redis_key_file, "/etc/k.pem");
+  EXPECT_EQ(config.redis_tls_server_name, "redis.test");
+  EXPECT_EQ(config.redis_sentinel_password, "pw");
+  const Config empty = load_token_config_from_dict(
+      dict_with_secret({{"JWTSERVICE_REDIS_CA_FILE", ""}, {"JWTSERVICE_REDIS_SENTINEL_PASSWORD", ""}}));
+  EXPECT_FALSE(empty.redis_ca_file.has_value());
+  EXPECT_FALSE(empty.redis_sentinel_password.has_value());
+}
+
+TEST(RedisConfig, SentinelAndTlsUrlsAreAccepted) {
+  for (const char* url :
+       {"rediss://h:1/0", "redis+sentinel://h1,h2:26380/svc", "REDISS+SENTINEL://h/svc/2"}) {
+    EXPECT_EQ(load_token_config_from_dict(dict_with_secret({{"JWTSERVICE_REDIS_URL", url}})).redis_url, url);
+  }
+}
+
 TEST_F(ConfigFromEnv, MinReplicasIsRead) {
   set("SECRET_KEY", kSecret);
   set("JWTSERVICE_REDIS_MIN_REPLICAS", "1");

@@ -58,11 +58,29 @@ TEST(RedisUrl, Ipv6LiteralsAreBracketed) {
 }
 
 TEST(RedisUrl, MalformedUrlsAreConfigErrorsThatNeverShowThePassword) {
-  for (const char* text :
-       {"", "http://h:1", "redis+sentinel://:hunter2@h:1/s", "rediss://:hunter2@", "redis://",
-        "redis://:hunter2@", "redis://h:0", "redis://h:65536", "redis://h:12x", "redis://h:", "redis://h:1/x",
-        "redis://h:1/-1", "redis://h:1/0?timeout=1", "redis://hunter2@h:1", "redis://:@h:1", "redis://h 1",
-        "redis://[::1", "redis://:hunter2%zz@h:1", "redis://a:b:c"}) {
+  for (const char* text : {"",
+                           "http://h:1",
+                           "redis+sentinel://:hunter2@h:1",
+                           "redis+sentinel://:hunter2@h:1/",
+                           "redis+sentinel://:hunter2@h,/s",
+                           "redis+sentinel://:hunter2@h/s$",
+                           "redis+sentinel://:hunter2@h/s/x",
+                           "rediss://:hunter2@",
+                           "redis://",
+                           "redis://:hunter2@",
+                           "redis://h:0",
+                           "redis://h:65536",
+                           "redis://h:12x",
+                           "redis://h:",
+                           "redis://h:1/x",
+                           "redis://h:1/-1",
+                           "redis://h:1/0?timeout=1",
+                           "redis://hunter2@h:1",
+                           "redis://:@h:1",
+                           "redis://h 1",
+                           "redis://[::1",
+                           "redis://:hunter2%zz@h:1",
+                           "redis://a:b:c"}) {
     try {
       (void)RedisUrl::parse(text);
       ADD_FAILURE() << "accepted " << text;
@@ -82,6 +100,24 @@ TEST(RedisUrl, RedissMeansTls) {
   EXPECT_EQ(tls.port, 6380);
   EXPECT_EQ(tls.db, 3);
   EXPECT_EQ(tls.redacted(), "rediss://:***@cache.example:6380/3");
+}
+
+TEST(RedisUrl, SentinelUrlsListTheSentinelsAndTheService) {
+  const auto url = RedisUrl::parse("redis+sentinel://:hunter2@10.0.0.1,10.0.0.2:26380,[::1]/mymaster/3");
+  EXPECT_FALSE(url.tls);
+  ASSERT_EQ(url.sentinels.size(), 3U);
+  EXPECT_EQ(url.sentinels[0], (jwtservice::RedisEndpoint{"10.0.0.1", 26379})) << "26379 by default";
+  EXPECT_EQ(url.sentinels[1], (jwtservice::RedisEndpoint{"10.0.0.2", 26380}));
+  EXPECT_EQ(url.sentinels[2], (jwtservice::RedisEndpoint{"::1", 26379}));
+  EXPECT_EQ(url.service, "mymaster");
+  EXPECT_EQ(url.db, 3);
+  EXPECT_EQ(url.password, "hunter2") << "the URL's credentials are the primary's";
+  EXPECT_EQ(url.redacted(), "redis+sentinel://:***@10.0.0.1:26379,10.0.0.2:26380,[::1]:26379/mymaster/3");
+  const auto tls = RedisUrl::parse("rediss+sentinel://s1/cache");
+  EXPECT_TRUE(tls.tls);
+  EXPECT_EQ(tls.db, 0);
+  EXPECT_EQ(tls.redacted(), "rediss+sentinel://s1:26379/cache/0");
+  EXPECT_TRUE(RedisUrl::parse("redis://h:1").sentinels.empty());
 }
 
 TEST(RedisUrl, RedactedHidesThePassword) {

@@ -3,9 +3,12 @@
 // fails closed; there is no way to skip verification (docs/redis-in-production.md).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "jwtservice/config.hpp"
 #include "jwtservice/redis_rate_limiter.hpp"
@@ -106,6 +109,27 @@ TEST_F(RedisTls, RevokeAndValidateWorkOverAVerifiedConnection) {
   claims["jti"] = "jti-tls";
   EXPECT_EQ(service.validar(jt::forge_claims(claims)).reason, Reason::revoked);
   EXPECT_FALSE(limiter->degraded()) << "the limiter answered over TLS";
+}
+
+TEST_F(RedisTls, ThreadsShareTheTlsConnectionPool) {
+  // More threads than connections: TLS sessions are handed from thread to thread.
+  const auto s = store({.pool_size = 3, .ca_file = files().path("ca.crt")});
+  std::atomic<int> won{0};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 40; ++i) {
+        const std::string jti = "jti-" + std::to_string(i);  // every thread races for the same 40
+        if (s->revoke(jti, 600, {})) ++won;
+        if (!s->is_revoked(jti)) ++wrong;
+      }
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(won.load(), 40) << "each jti revoked exactly once over TLS";
+  EXPECT_EQ(wrong.load(), 0) << "a finished revocation was not seen";
 }
 
 TEST_F(RedisTls, TheNameInTheCertificateMayBeGivenWhenTheHostIsAnAddress) {
@@ -224,6 +248,33 @@ TEST(RedisTlsConfiguration, ACertificateWithoutItsKeyInAConfigIsRefusedAtLoad) {
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string{e.what()}.find("JWTSERVICE_REDIS_KEY_FILE"), std::string::npos) << e.what();
   }
+}
+
+TEST(RedisTlsSentinel, RedissSentinelSpeaksTlsToTheSentinelsAndThePrimary) {
+  ASSERT_TRUE(files().ok()) << files().error();
+  const auto& f = files();
+  const std::vector<std::string> tls_args{"--tls-cert-file",    f.path("server.crt"),
+                                          "--tls-key-file",     f.path("server.key"),
+                                          "--tls-ca-cert-file", f.path("ca.crt"),
+                                          "--tls-auth-clients", "no",
+                                          "--tls-replication",  "yes"};
+  jt::RedisServer primary{tls_args, jt::RedisServer::Listen::tls_only};
+  ASSERT_TRUE(primary.running()) << primary.error();
+  const auto sentinel = jt::RedisServer::sentinel(
+      "sentinel monitor tls-service 127.0.0.1 " + std::to_string(primary.port()) + " 1\n", tls_args,
+      jt::RedisServer::Listen::tls_only);
+  ASSERT_TRUE(sentinel->running()) << sentinel->error();
+  RedisOptions options{.connect_timeout = 2s, .command_timeout = 2s, .reconnect_backoff = 0ms};
+  options.prefix = jt::unique_redis_prefix();
+  options.ca_file = f.path("ca.crt");
+  RedisRevocationStore store{
+      "rediss+sentinel://127.0.0.1:" + std::to_string(sentinel->port()) + "/tls-service", options};
+  EXPECT_TRUE(store.revoke("jti-tls-sentinel", 600, {}));
+  EXPECT_TRUE(store.is_revoked("jti-tls-sentinel"));
+  // Plain to the TLS sentinel fails closed.
+  RedisRevocationStore plain{
+      "redis+sentinel://127.0.0.1:" + std::to_string(sentinel->port()) + "/tls-service", options};
+  EXPECT_THROW((void)plain.is_revoked("j"), StoreError);
 }
 
 }  // namespace

@@ -34,7 +34,8 @@ struct Config {
   /// JWTSERVICE_MIN_SECRET_BYTES: a shorter SECRET_KEY is a ConfigError. 0 (the default) only
   /// warns below recommended_secret_bytes.
   std::size_t min_secret_bytes = 0;
-  /// JWTSERVICE_REDIS_URL: `redis[s]://[[user]:password@]host[:port][/db]`, not blank. The service
+  /// JWTSERVICE_REDIS_URL: `redis[s]://[[user]:password@]host[:port][/db]` or
+  /// `redis[s]+sentinel://[[user]:password@]host[:port][,...]/SERVICE[/db]`, not blank. The service
   /// does not open Redis by itself: build a RedisRevocationStore / RedisRateLimiter from it.
   std::optional<std::string> redis_url{};
   std::string redis_prefix = "jwtservice:";  ///< JWTSERVICE_REDIS_PREFIX, starts every Redis key; not blank
@@ -53,6 +54,9 @@ struct Config {
   /// JWTSERVICE_REDIS_TLS_SERVER_NAME: the name to check the server's certificate against and
   /// send as SNI, when it is not the URL's host.
   std::optional<std::string> redis_tls_server_name{};
+  /// JWTSERVICE_REDIS_SENTINEL_PASSWORD: what the sentinels of a `redis+sentinel://` URL require;
+  /// never printed.
+  std::optional<std::string> redis_sentinel_password{};
 };
 
 /// The largest JWTSERVICE_REDIS_MIN_REPLICAS.

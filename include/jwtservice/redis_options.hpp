@@ -8,18 +8,35 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "jwtservice/export.hpp"
 
 namespace jwtservice {
 
+/// A host and port.
+struct RedisEndpoint {
+  std::string host;  ///< a name or an address; an IPv6 address without its brackets
+  int port = 26379;  ///< the TCP port
+
+  /// Same host (as written) and port.
+  friend bool operator==(const RedisEndpoint&, const RedisEndpoint&) = default;
+};
+
 /// Where a Redis server is, from a URL `redis://[[user]:password@]host[:port][/db]`:
 /// `redis://127.0.0.1:6380/2`, `redis://:s3cret@cache.internal:6379`, `redis://[::1]:6380`,
-/// or `rediss://...` for TLS (docs/redis-in-production.md). The port defaults to 6379 and the
-/// database to 0; the password may be percent-encoded (`%40` for `@`). Unix sockets and query
+/// or `rediss://...` for TLS; or where the sentinels that know it are, from
+/// `redis+sentinel://[[user]:password@]host1[:port1][,host2[:port2]...]/SERVICE[/db]`
+/// (`rediss+sentinel://` for TLS to the sentinels and the primary; docs/redis-in-production.md).
+/// The port defaults to 6379 (26379 for a sentinel) and the database to 0; the password may be
+/// percent-encoded (`%40` for `@`) and authenticates to the primary. Unix sockets and query
 /// parameters are not supported.
 struct JWTSERVICE_API RedisUrl {
-  bool tls = false;                       ///< `rediss://`: TLS 1.2+ with the server verified
+  bool tls = false;  ///< `rediss://`: TLS 1.2+ with the server verified
+  /// `redis+sentinel://`: the sentinels to ask for SERVICE's primary, in the URL's order
+  /// (`host` and `port` are then unused); empty for a plain URL.
+  std::vector<RedisEndpoint> sentinels{};
+  std::string service{};                  ///< the sentinels' name of the primary (SERVICE)
   std::string host;                       ///< a name or an address; an IPv6 address without its brackets
   int port = 6379;                        ///< the TCP port
   std::optional<std::string> username{};  ///< Redis 6 ACL user; none = AUTH with the password only
@@ -29,9 +46,16 @@ struct JWTSERVICE_API RedisUrl {
   /// Throws ConfigError saying what is wrong; the message never contains the password.
   [[nodiscard]] static RedisUrl parse(std::string_view url);
 
-  /// `redis://host:port/db` (`rediss://` for TLS), with `***` for a password: safe to log.
+  /// `redis://host:port/db` (`rediss://` for TLS; `redis+sentinel://h1:p1,h2:p2/SERVICE/db`),
+  /// with `***` for a password: safe to log.
   [[nodiscard]] std::string redacted() const;
 };
+
+/// The most sentinels a `redis+sentinel://` URL may name.
+inline constexpr std::size_t max_sentinels = 16;
+
+/// `host:port`, an IPv6 address in brackets: for messages.
+[[nodiscard]] JWTSERVICE_API std::string endpoint_name(const std::string& host, int port);
 
 /// How the Redis store and rate limiter use their server. Every field has a default;
 /// designated initializers work: `RedisOptions{.prefix = "app1:", .pool_size = 2}`.
@@ -79,6 +103,10 @@ struct RedisOptions {
   /// The name to check the certificate against and to send as SNI, when it is not the URL's
   /// host (an address, or a name behind a tunnel). JWTSERVICE_REDIS_TLS_SERVER_NAME.
   std::string tls_server_name{};
+  /// The password the sentinels of a `redis+sentinel://` URL require (`requirepass` in
+  /// sentinel.conf); empty = none. The URL's credentials are the primary's.
+  /// JWTSERVICE_REDIS_SENTINEL_PASSWORD.
+  std::string sentinel_password{};
 };
 
 }  // namespace jwtservice

@@ -66,8 +66,9 @@ class JWTSERVICE_API RedisRevocationStore {
   bool revoke(std::string_view jti, std::int64_t ttl_seconds, const RevocationMetadata& meta);
 
   /// For the service, which calls it once when built with this store and a limiter: when
-  /// `limiter` holds a RedisRateLimiter on the same server as this store (host as written, case
-  /// aside, port, database, user and password; the prefixes may differ), a check that takes a
+  /// `limiter` holds a RedisRateLimiter on the same server as this store (scheme, host as
+  /// written, case aside, port or the same sentinels and service, database, user and password;
+  /// the prefixes may differ), a check that takes a
   /// validation's rate-limit token and looks its jti up in one script on this store's
   /// connections (docs/stores-and-faults.md, "One command per validation"); else an empty one.
   /// The check refers to both objects, which must outlive it.

@@ -61,8 +61,9 @@ validate, consume, revoke, revoke-jti:
   --store sqlite:PATH  the revocation store (a SQLite file shared with the Python package)
   --store redis://[:password@]host:port[/db]
                        a Redis server shared by every instance (keys under JWTSERVICE_REDIS_PREFIX);
-                       rediss:// for TLS (JWTSERVICE_REDIS_CA_FILE, ...); --store redis takes
-                       the URL from JWTSERVICE_REDIS_URL, out of sight of ps
+                       rediss:// for TLS (JWTSERVICE_REDIS_CA_FILE, ...), redis+sentinel://
+                       h1:p1,h2:p2/SERVICE for Sentinel; --store redis takes the URL from
+                       JWTSERVICE_REDIS_URL, out of sight of ps
   TOKEN "-"            read the token from standard input (one trailing newline removed)
 
 Exit status: 0 valid / done, 1 invalid token / not revoked, 2 usage, configuration or store error.
@@ -344,7 +345,9 @@ jwtservice::RevocationStoreHandle open_store(const std::optional<std::string>& u
     throw UsageError{"this jwtservice was built without SQLite (JWTSERVICE_WITH_SQLITE=OFF)"};
 #endif
   }
-  if (*uri == "redis" || uri->rfind("redis://", 0) == 0 || uri->rfind("rediss://", 0) == 0) {
+  const bool redis_url = uri->rfind("redis://", 0) == 0 || uri->rfind("rediss://", 0) == 0 ||
+                         uri->rfind("redis+sentinel://", 0) == 0 || uri->rfind("rediss+sentinel://", 0) == 0;
+  if (*uri == "redis" || redis_url) {
 #if JWTSERVICE_WITH_REDIS
     // One Config-built store for both forms, so that every Redis key of the config (prefix,
     // JWTSERVICE_REDIS_ALLOW_EVICTION, ...) holds for --store redis://... as well.
