@@ -19,6 +19,7 @@
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <utility>
 
 #include "jwtservice/config.hpp"
@@ -126,6 +127,13 @@ RedisReply copy_reply(const redisReply& r) {
   return out;
 }
 
+/// At most 200 bytes of what a server said, for a message: an error reply may be as long as
+/// the reply cap, and a sentinel search joins the answers of up to 16 sentinels.
+std::string clipped(std::string_view text) {
+  constexpr std::size_t kMost = 200;
+  return text.size() <= kMost ? std::string{text} : std::string{text.substr(0, kMost)} + "...";
+}
+
 /// Why hiredis could not connect (null: it could not even allocate its context).
 std::string connect_error(const redisContext* c) {
   if (c == nullptr) return "out of memory";
@@ -186,69 +194,141 @@ struct RedisConnectionPool::Impl {
     return c;
   }
 
-  /// The primary of the URL's SERVICE, as the first sentinel that answers names it (starting
-  /// with the one that answered last time); throws StoreError when none does.
-  RedisEndpoint ask_sentinels() {
-    std::string errors;
+  /// One set-up command; false with `problem` set when it failed or was refused.
+  bool set_up(Connection& c, const std::vector<std::string_view>& args, std::string_view step,
+              std::string& problem) const {
+    RedisReply reply;
+    Failure failure;
+    if (!run(c, args, reply, failure)) {
+      problem = std::string{step} + " failed: " + failure.message;
+      return false;
+    }
+    if (reply.type == RedisReply::Type::error) {
+      problem = std::string{step} + " failed: " + clipped(reply.text);
+      return false;
+    }
+    return true;
+  }
+
+  /// A connection to `target`, authenticated (AUTH) and on the URL's database (SELECT), or null
+  /// with `problem` set.
+  ConnectionPtr open_server(const RedisEndpoint& target, std::string& problem) const {
+    Failure failure;
+    ConnectionPtr c = open_socket(target.host, target.port, tls ? tls->name_for(target.host) : "", failure);
+    if (!c) {
+      problem = "cannot connect: " + failure.message;
+      return nullptr;
+    }
+    if (url.password) {
+      std::vector<std::string_view> auth{"AUTH"};
+      if (url.username) auth.emplace_back(*url.username);
+      auth.emplace_back(*url.password);
+      if (!set_up(*c, auth, "AUTH", problem)) return nullptr;
+    }
+    if (url.db != 0) {
+      const std::string db = std::to_string(url.db);
+      if (!set_up(*c, {"SELECT", db}, "SELECT", problem)) return nullptr;
+    }
+    return c;
+  }
+
+  /// What `sentinel` names as the primary of the URL's SERVICE, or nullopt with `problem` set.
+  std::optional<RedisEndpoint> ask(const RedisEndpoint& sentinel, std::string& problem) const {
+    Failure failure;
+    RedisReply reply;
+    ConnectionPtr c = open_socket(sentinel.host, sentinel.port, sentinel.host, failure);
+    if (!c) {
+      problem = "cannot connect: " + failure.message;
+      return std::nullopt;
+    }
+    if (!sentinel_password.empty() && !set_up(*c, {"AUTH", sentinel_password}, "AUTH", problem))
+      return std::nullopt;
+    if (!run(*c, {"SENTINEL", "get-master-addr-by-name", url.service}, reply, failure)) {
+      problem = failure.message;
+      return std::nullopt;
+    }
+    if (reply.type == RedisReply::Type::nil) {
+      problem = "does not know " + url.service;
+      return std::nullopt;
+    }
+    if (reply.type == RedisReply::Type::array && reply.elements.size() == 2) {
+      RedisEndpoint primary{.host = reply.elements[0].text, .port = 0};
+      const std::string& port = reply.elements[1].text;
+      const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), primary.port);
+      if (ec == std::errc{} && end == port.data() + port.size() && primary.port > 0 && primary.port < 65536 &&
+          !primary.host.empty()) {
+        return primary;
+      }
+      problem = "named a malformed address";
+      return std::nullopt;
+    }
+    problem = reply.type == RedisReply::Type::error ? clipped(reply.text) : "gave an unexpected reply";
+    return std::nullopt;
+  }
+
+  /// ROLE on a connection to what a sentinel named: an answer is never taken from a replica
+  /// (a sentinel may not have seen a failover yet, or a demoted primary came back).
+  bool is_primary(Connection& c, std::string& problem) const {
+    RedisReply role;
+    Failure failure;
+    if (!run(c, {"ROLE"}, role, failure)) {
+      problem = "ROLE failed: " + failure.message;
+      return false;
+    }
+    if (role.type == RedisReply::Type::array && !role.elements.empty() && role.elements[0].text == "master") {
+      return true;
+    }
+    problem = role.type == RedisReply::Type::error
+                  ? "ROLE failed: " + clipped(role.text)
+                  : "is not a primary (ROLE: " +
+                        (role.elements.empty() ? std::string{"?"} : clipped(role.elements[0].text)) +
+                        "); not using a replica";
+    return false;
+  }
+
+  /// A connection to the primary of the URL's SERVICE: each sentinel in turn (starting with the
+  /// one that led to the primary last time) is asked, and what it names is connected to and
+  /// confirmed with ROLE; a sentinel whose answer fails that is passed over for the next. The
+  /// search stops at its time budget, twice the connect and the command timeouts, so that
+  /// unreachable sentinels cannot hold a call much longer than one server would.
+  ConnectionPtr connect_through_sentinels() {
+    const SteadyTime give_up = std::chrono::steady_clock::now() + 2 * (connect_timeout_ms + command_timeout);
     const std::size_t count = url.sentinels.size();
     const std::size_t first = preferred_sentinel.load(std::memory_order_relaxed);
+    std::string errors;
     for (std::size_t k = 0; k < count; ++k) {
+      if (k > 0 && std::chrono::steady_clock::now() > give_up) {
+        errors += "; the other sentinels were not asked (the time budget of the search had passed)";
+        break;
+      }
       const std::size_t i = (first + k) % count;
       const RedisEndpoint& sentinel = url.sentinels[i];
-      Failure failure;
-      RedisReply reply;
       std::string problem;
-      if (ConnectionPtr c = open_socket(sentinel.host, sentinel.port, sentinel.host, failure); !c) {
-        problem = failure.message;
-      } else if (!sentinel_password.empty() && !(run(*c, {"AUTH", sentinel_password}, reply, failure) &&
-                                                 reply.type != RedisReply::Type::error)) {
-        problem = "AUTH failed: " + (reply.type == RedisReply::Type::error ? reply.text : failure.message);
-      } else if (!run(*c, {"SENTINEL", "get-master-addr-by-name", url.service}, reply, failure)) {
-        problem = failure.message;
-      } else if (reply.type == RedisReply::Type::nil) {
-        problem = "does not know " + url.service;
-      } else if (reply.type == RedisReply::Type::array && reply.elements.size() == 2) {
-        RedisEndpoint primary{.host = reply.elements[0].text, .port = 0};
-        const std::string& port = reply.elements[1].text;
-        const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), primary.port);
-        if (ec == std::errc{} && end == port.data() + port.size() && primary.port > 0 &&
-            primary.port < 65536 && !primary.host.empty()) {
+      if (const std::optional<RedisEndpoint> primary = ask(sentinel, problem)) {
+        ConnectionPtr c = open_server(*primary, problem);
+        if (c && is_primary(*c, problem)) {
           preferred_sentinel.store(i, std::memory_order_relaxed);
-          return primary;
+          return c;
         }
-        problem = "named a malformed address";
-      } else {
-        problem = reply.type == RedisReply::Type::error ? reply.text : "gave an unexpected reply";
+        problem = "named " + endpoint_name(primary->host, primary->port) + ", which " + problem;
       }
       errors += errors.empty() ? "" : "; ";
       errors += "sentinel " + endpoint_name(sentinel.host, sentinel.port) + ": " + problem;
     }
-    fail("no sentinel named a primary for " + url.service, errors);
+    fail("no sentinel led to a primary of " + url.service, errors);
   }
 
   /// A new connection, authenticated, on the right database, confirmed as the primary (for a
   /// sentinel URL) and accepted by the owner's check; throws StoreError.
   ConnectionPtr connect() {
-    RedisEndpoint target{.host = url.host, .port = url.port};
-    const bool sentinel = !url.sentinels.empty();
-    if (sentinel) target = ask_sentinels();
-    const std::string where = sentinel ? "the primary " + endpoint_name(target.host, target.port) + " of " +
-                                             url.service + " named by the sentinels"
-                                       : std::string{};
-    Failure failure;
-    ConnectionPtr c = open_socket(target.host, target.port, tls ? tls->name_for(target.host) : "", failure);
-    if (!c) fail(sentinel ? "cannot connect to " + where : std::string{"cannot connect"}, failure.message);
-    if (url.password) {
-      std::vector<std::string_view> auth{"AUTH"};
-      if (url.username) auth.emplace_back(*url.username);
-      auth.emplace_back(*url.password);
-      setup(*c, auth, "AUTH");
+    ConnectionPtr c;
+    if (url.sentinels.empty()) {
+      std::string problem;
+      c = open_server({.host = url.host, .port = url.port}, problem);
+      if (!c) fail(problem);
+    } else {
+      c = connect_through_sentinels();
     }
-    if (url.db != 0) {
-      const std::string db = std::to_string(url.db);
-      setup(*c, {"SELECT", db}, "SELECT");
-    }
-    if (sentinel) confirm_primary(*c, where);
     if (on_open) {
       on_open(
           [&](const std::vector<std::string_view>& args) {
@@ -261,21 +341,6 @@ struct RedisConnectionPool::Impl {
           *owner);
     }
     return c;
-  }
-
-  /// ROLE on a connection to what the sentinels named: an answer is never taken from a
-  /// replica (the sentinels may not have seen a failover yet, or a demoted primary restarted).
-  void confirm_primary(Connection& c, const std::string& where) const {
-    RedisReply role;
-    Failure failure;
-    if (!run(c, {"ROLE"}, role, failure)) fail("ROLE failed on " + where, failure.message);
-    if (role.type == RedisReply::Type::error) fail("ROLE failed on " + where, role.text);
-    const bool primary =
-        role.type == RedisReply::Type::array && !role.elements.empty() && role.elements[0].text == "master";
-    if (!primary) {
-      fail(where + " is not a primary (ROLE: " +
-           (role.elements.empty() ? std::string{"?"} : role.elements[0].text) + "); not using a replica");
-    }
   }
 
   /// One command on `c` within the command timeout, sending and receiving alike (a server
@@ -351,14 +416,6 @@ struct RedisConnectionPool::Impl {
       }
       if (redisReaderFeed(reader, buffer.data(), n) != REDIS_OK) throw std::bad_alloc();
     }
-  }
-
-  /// One command during connect: an error reply or a failure is a StoreError naming `step`.
-  void setup(Connection& c, const std::vector<std::string_view>& args, std::string_view step) const {
-    RedisReply reply;
-    Failure failure;
-    if (!run(c, args, reply, failure)) fail(std::string{step} + " failed", failure.message);
-    if (reply.type == RedisReply::Type::error) fail(std::string{step} + " failed", reply.text);
   }
 
   /// An idle connection (reused = true), or a new one, waiting while all are borrowed.
@@ -490,7 +547,7 @@ void RedisConnectionPool::fail(std::string_view what, std::string_view detail) c
 }
 
 void RedisConnectionPool::unexpected_reply(std::string_view command, const RedisReply& reply) const {
-  if (reply.type == RedisReply::Type::error) fail(std::string{command} + " failed", reply.text);
+  if (reply.type == RedisReply::Type::error) fail(std::string{command} + " failed", clipped(reply.text));
   fail(std::string{command} + " gave an unexpected reply");
 }
 
@@ -505,7 +562,7 @@ namespace {
 bool demoted(const RedisReply& reply, Failure& failure) {
   if (reply.type != RedisReply::Type::error) return false;
   if (!reply.text.starts_with("READONLY") && !reply.text.starts_with("MASTERDOWN")) return false;
-  failure = {"the server is no longer the primary: " + reply.text, false};
+  failure = {"the server is no longer the primary: " + clipped(reply.text), false};
   return true;
 }
 }  // namespace
@@ -561,11 +618,14 @@ RedisOptions with_config(const Config& config, const RedisOptions& options) {
     out.min_replicas = static_cast<int>(config.redis_min_replicas);
   for (const auto& [field, value] :
        {std::pair{&RedisOptions::ca_file, &config.redis_ca_file},
-        std::pair{&RedisOptions::cert_file, &config.redis_cert_file},
-        std::pair{&RedisOptions::key_file, &config.redis_key_file},
         std::pair{&RedisOptions::tls_server_name, &config.redis_tls_server_name},
         std::pair{&RedisOptions::sentinel_password, &config.redis_sentinel_password}}) {
     if ((out.*field).empty() && *value) out.*field = **value;
+  }
+  // A client certificate and its key come together, from the code or from the config.
+  if (out.cert_file.empty() && out.key_file.empty()) {
+    out.cert_file = config.redis_cert_file.value_or("");
+    out.key_file = config.redis_key_file.value_or("");
   }
   out.allow_eviction = options.allow_eviction || config.redis_allow_eviction;
   return out;

@@ -121,7 +121,7 @@ void read_host_and_port(std::string_view authority, RedisEndpoint& out) {
     }
   }
   if (out.host.empty()) bad_url("has no host");
-  if (out.host.find_first_of(bracketed ? "[]@/" : "[]@:/") != std::string::npos)
+  if (out.host.find_first_of(bracketed ? "[]@/," : "[]@:/,") != std::string::npos)
     bad_url("has a malformed host");
   if (!port_text.empty() && (!parse_decimal(port_text, out.port) || out.port < 1 || out.port > 65535)) {
     bad_url("has a port that is not a number from 1 to 65535");

@@ -91,6 +91,12 @@ TlsSettings::TlsSettings(const RedisOptions& options) : server_name_(options.tls
       throw ConfigError("rediss://: this OpenSSL cannot require TLS 1.2: " + openssl_reason());
     }
     SSL_CTX_set_verify(context_, SSL_VERIFY_PEER, nullptr);  // never turned off
+    // A TLS 1.2 server must not make us renegotiate: nothing here needs it, and it would cost a
+    // call its deadline.
+    SSL_CTX_set_options(context_, SSL_OP_NO_RENEGOTIATION);
+    // Never ask for a pass phrase: OpenSSL's default prompts on the terminal and blocks. An
+    // encrypted key then fails to load, which is a ConfigError below.
+    SSL_CTX_set_default_passwd_cb(context_, [](char*, int, int, void*) { return 0; });
     if (!options.ca_file.empty()) {
       // Only these CAs: a private CA must not be joined by every public one.
       if (SSL_CTX_load_verify_locations(context_, options.ca_file.c_str(), nullptr) != 1) {
@@ -113,7 +119,8 @@ TlsSettings::TlsSettings(const RedisOptions& options) : server_name_(options.tls
       // The key's path is named, never anything read from it.
       if (SSL_CTX_use_PrivateKey_file(context_, options.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
         bad_setting("JWTSERVICE_REDIS_KEY_FILE", "key_file",
-                    "cannot be read as an unencrypted PEM private key: " + options.key_file);
+                    "cannot be read as an unencrypted PEM private key (encrypted keys are not supported): " +
+                        options.key_file);
       }
       if (SSL_CTX_check_private_key(context_) != 1) {
         bad_setting("JWTSERVICE_REDIS_KEY_FILE", "key_file",

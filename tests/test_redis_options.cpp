@@ -65,6 +65,7 @@ TEST(RedisUrl, MalformedUrlsAreConfigErrorsThatNeverShowThePassword) {
                            "redis+sentinel://:hunter2@h,/s",
                            "redis+sentinel://:hunter2@h/s$",
                            "redis+sentinel://:hunter2@h/s/x",
+                           "redis://:hunter2@h1,h2:6379",
                            "rediss://:hunter2@",
                            "redis://",
                            "redis://:hunter2@",

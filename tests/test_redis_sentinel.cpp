@@ -2,9 +2,8 @@
 // The store asks the sentinels for the primary and confirms it with ROLE; after `kill -9` of the
 // primary it follows the failover, a revocation acknowledged with MIN_REPLICAS=1 survives it,
 // and an answer is never taken from a replica (docs/redis-in-production.md).
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 
 #include "jwtservice/redis_rate_limiter.hpp"
 #include "jwtservice/redis_store.hpp"
+#include "loopback_listener.hpp"
 #include "raw_redis.hpp"
 #include "redis_server.hpp"
 #include "store_fixtures.hpp"
@@ -62,29 +62,17 @@ std::size_t listed(const jt::RedisServer& sentinel, const char* what) {
 class LyingSentinel {
  public:
   explicit LyingSentinel(int named_port) : named_port_(named_port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(fd_, 8) != 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-      ADD_FAILURE() << "the stand-in sentinel cannot listen";
-      return;
-    }
-    port_ = ntohs(address.sin_port);
     thread_ = std::thread([this] { serve(); });
   }
   ~LyingSentinel() {
     stop_ = true;
-    ::shutdown(fd_, SHUT_RDWR);
-    if (thread_.joinable()) thread_.join();
-    ::close(fd_);
+    ::shutdown(listener_.fd(), SHUT_RDWR);  // wakes accept()
+    thread_.join();
   }
   LyingSentinel(const LyingSentinel&) = delete;
   LyingSentinel& operator=(const LyingSentinel&) = delete;
 
-  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] int port() const { return listener_.port(); }
 
  private:
   void serve() {
@@ -92,10 +80,11 @@ class LyingSentinel {
     const std::string reply =
         "*2\r\n$9\r\n127.0.0.1\r\n$" + std::to_string(port.size()) + "\r\n" + port + "\r\n";
     while (!stop_) {
-      const int client = ::accept(fd_, nullptr, nullptr);
+      const int client = ::accept(listener_.fd(), nullptr, nullptr);
       if (client < 0) return;
       char request[512];
-      if (::recv(client, request, sizeof request, 0) > 0) {
+      pollfd ready{client, POLLIN, 0};  // a client that sends nothing cannot hold the thread
+      if (::poll(&ready, 1, 2000) == 1 && ::recv(client, request, sizeof request, 0) > 0) {
         (void)::send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
       }
       ::close(client);
@@ -103,8 +92,7 @@ class LyingSentinel {
   }
 
   int named_port_;
-  int fd_ = -1;
-  int port_ = -1;
+  jt::LoopbackListener listener_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
@@ -257,6 +245,14 @@ TEST_F(RedisSentinel, AReplicaNamedByMistakeIsNeverUsed) {
   } catch (const StoreError& e) {
     EXPECT_NE(std::string{e.what()}.find("is not a primary (ROLE: slave)"), std::string::npos) << e.what();
   }
+  // Listed first, ahead of the real sentinels, the liar is passed over: its answer fails ROLE,
+  // and the next sentinel leads to the primary.
+  RedisRevocationStore found{"redis+sentinel://127.0.0.1:" + std::to_string(liar.port()) + "," +
+                                 url().substr(std::string_view{"redis+sentinel://"}.size()),
+                             options};
+  EXPECT_FALSE(found.is_revoked("j")) << "the real primary answered";
+  EXPECT_TRUE(found.revoke("jti-past-the-liar", 600, {}));
+  EXPECT_EQ(jt::RawRedis{primary_->port()}.integer({"EXISTS", "jwtservice:revoked:jti-past-the-liar"}), 1);
   // A write reaching a replica (READONLY) fails closed; it is not retried into a success.
   RedisRevocationStore on_replica{replica_->url(), options};
   try {

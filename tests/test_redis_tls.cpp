@@ -163,7 +163,7 @@ TEST_F(RedisTls, AWrongHostNameFailsClosed) {
   // `localhost` is not in the certificate (only 127.0.0.1 and redis.test are).
   expect_refused([&] { (void)store({.ca_file = files().path("ca.crt")}, "localhost")->is_revoked("j"); },
                  "hostname mismatch");
-  // An address is checked against the IP SANs: ::1 is not one (and nobody listens there).
+  // An address is checked against the IP SANs: 127.0.0.2 is not one.
   expect_refused(
       [&] {
         (void)store({.ca_file = files().path("ca.crt"), .tls_server_name = "127.0.0.2"})->is_revoked("j");
@@ -231,6 +231,10 @@ TEST(RedisTlsConfiguration, MistakesAreConfigErrorsNamingTheKey) {
                       "JWTSERVICE_REDIS_KEY_FILE");
   expect_config_error({.cert_file = files().path("client.key"), .key_file = files().path("client.key")},
                       "JWTSERVICE_REDIS_CERT_FILE");
+  // An encrypted key is refused at once, never a pass phrase prompt that would block.
+  expect_config_error(
+      {.cert_file = files().path("client.crt"), .key_file = files().path("client-encrypted.key")},
+      "JWTSERVICE_REDIS_KEY_FILE");
   // The same from a Config: each key is read and checked when the store is built.
   auto config = jt::test_config();
   config.redis_url = url;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -33,6 +34,7 @@ inline bool run_openssl(const std::filesystem::path& dir, const std::vector<std:
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return false;
   }
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
@@ -40,7 +42,8 @@ inline bool run_openssl(const std::filesystem::path& dir, const std::vector<std:
 /// In a fresh temporary directory: `ca.crt` (the CA the tests trust), `other-ca.crt` (one they
 /// do not), `server.crt`/`server.key` signed by the CA for IP 127.0.0.1 and DNS redis.test,
 /// `client.crt`/`client.key` signed by the CA for client authentication, `stranger.crt`/
-/// `stranger.key` signed by the other CA. P-256 keys: quick to make. `error()` says what failed.
+/// `stranger.key` signed by the other CA, and `client-encrypted.key` (client.key under a pass
+/// phrase). P-256 keys: quick to make. `error()` says what failed.
 class TlsFiles {
  public:
   TlsFiles() {
@@ -53,7 +56,9 @@ class TlsFiles {
                                        << "extendedKeyUsage=serverAuth\n";
     std::ofstream{dir_ / "client.ext"} << "extendedKeyUsage=clientAuth\n";
     ok_ = authority("ca") && authority("other-ca") && leaf("server", "ca", "server.ext") &&
-          leaf("client", "ca", "client.ext") && leaf("stranger", "other-ca", "client.ext");
+          leaf("client", "ca", "client.ext") && leaf("stranger", "other-ca", "client.ext") &&
+          run_openssl(dir_, {"pkey", "-in", "client.key", "-aes256", "-passout", "pass:jwtservice-test",
+                             "-out", "client-encrypted.key"});
   }
   ~TlsFiles() {
     std::error_code ec;

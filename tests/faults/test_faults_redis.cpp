@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "fault_support.hpp"
+#include "loopback_listener.hpp"
 #include "raw_redis.hpp"
 #include "redis_server.hpp"
 #include "store_fixtures.hpp"
@@ -45,28 +46,18 @@ enum class Fault { silent, drip, garbage, huge_bulk, huge_array };
 class FakeRedis {
  public:
   explicit FakeRedis(Fault fault) : fault_(fault) {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof addr;
-    if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::listen(listener_, 8) != 0 ||
-        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &size) != 0) {
-      ADD_FAILURE() << "the fake Redis cannot listen";
-    }
-    port_ = ntohs(addr.sin_port);
     thread_ = std::thread([this] { serve(); });
   }
   ~FakeRedis() {
     stop_ = true;
     thread_.join();
-    ::close(listener_);
   }
   FakeRedis(const FakeRedis&) = delete;
   FakeRedis& operator=(const FakeRedis&) = delete;
 
-  [[nodiscard]] std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
+  [[nodiscard]] std::string url() const {
+    return "redis://127.0.0.1:" + std::to_string(listener_.port()) + "/0";
+  }
   [[nodiscard]] std::size_t faulty_bytes_sent() const { return sent_.load(); }
 
  private:
@@ -78,8 +69,8 @@ class FakeRedis {
 
   void serve() {
     while (!stop_) {
-      if (!ready(listener_, POLLIN)) continue;
-      const int fd = ::accept(listener_, nullptr, nullptr);
+      if (!ready(listener_.fd(), POLLIN)) continue;
+      const int fd = ::accept(listener_.fd(), nullptr, nullptr);
       if (fd < 0) continue;
       handle(fd);  // one client at a time: the tests use a pool of one
       ::close(fd);
@@ -205,8 +196,7 @@ class FakeRedis {
   }
 
   Fault fault_;
-  int listener_ = -1;
-  int port_ = 0;
+  jt::LoopbackListener listener_;
   std::atomic<bool> stop_{false};
   std::atomic<std::size_t> sent_{0};
   std::thread thread_;
