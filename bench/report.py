@@ -43,6 +43,8 @@ TARGETS = {
     "memstore_extra_ns": 100.0,  # validate with the in-memory store costs <= 100 ns more
     "two_thread_scaling": 1.8,  # 2 threads >= 1.8 x the throughput of 1
     "scaling_vs_floor": 0.9,  # default configuration, 2 threads: scaling >= 0.9 x the floor's
+    "redis_commands_per_valid": 1.0,  # Redis store + Redis limiter on one server: commands per valid token
+    "memstore_bytes_per_revocation": 100.0,  # in-memory store, RSS per revocation at 10^6 entries
 }
 
 
@@ -75,7 +77,7 @@ class Row:
 
 def base_name(run_name: str) -> str:
     """'jwtservice/consume_memstore/iterations:20000/real_time/threads:2' -> 'jwtservice/consume_memstore'."""
-    parts = [p for p in run_name.split("/") if not re.fullmatch(r"(real_time|threads:\d+|iterations:\d+|manual_time)", p)]
+    parts = [p for p in run_name.split("/") if not re.fullmatch(r"(real_time|threads:\d+|iterations:\d+|repeats:\d+|manual_time)", p)]
     return "/".join(parts)
 
 
@@ -296,6 +298,35 @@ def build_report(context: dict, rows: dict[tuple[str, int], Row]) -> tuple[str, 
                   own_min / fl_min if own_min and fl_min else None, "{:.2f}",
                   f"≥ {t['scaling_vs_floor']}", lambda x: x >= t["scaling_vs_floor"])
 
+    # Memory and Redis: counters of their own benchmarks (one value per repetition; the median).
+    mem = get("memstore/bytes_per_revocation")
+    if mem:
+        check(f"in-memory store: RSS per revocation at {mem.counters.get('revocations', 0):,.0f} revocations "
+              "(36-character jtis, measured in a fresh child process)", None, mem.counters.get("bytes_per_revocation"),
+              None, "{:.1f} B", f"≤ {t['memstore_bytes_per_revocation']:.0f} B",
+              lambda x: x <= t["memstore_bytes_per_revocation"])
+    rf, rs = get("redis/validate/fused"), get("redis/validate/separate")
+    redis_notes = []
+    if rf:
+        check("Redis store + Redis limiter on one server: commands per valid token (counted by the server's "
+              "MONITOR)", None, rf.counters.get("commands_per_call"), None, "{:.2f}",
+              f"≤ {t['redis_commands_per_valid']:.1f}", lambda x: x <= t["redis_commands_per_valid"])
+        if rs:
+            redis_notes.append(f"validations per second: separate commands "
+                               f"{rs.ops_per_s:,.0f} ({rs.counters.get('commands_per_call', 0):.2f} commands each), "
+                               f"fused {rf.ops_per_s:,.0f} ({rf.counters.get('commands_per_call', 0):.2f}): "
+                               f"{rf.ops_per_s / rs.ops_per_s:.2f}×")
+    rt = get("redis/validate/fused_tls")
+    if rf and rt:
+        redis_notes.append(f"the same fused validation over TLS (`rediss://`): {rt.ops_per_s:,.0f}/s, "
+                           f"{fmt_ns(rt.real_ns)} against {fmt_ns(rf.real_ns)} per call "
+                           f"(TLS costs {rt.real_ns / rf.real_ns:.2f}×, {fmt_ns(rt.real_ns - rf.real_ns)} more)")
+    rp, rw = get("redis/revoke/plain"), get("redis/revoke/wait_1_replica")
+    if rp and rw:
+        redis_notes.append(f"revoke with `MIN_REPLICAS=1` (a replica on the same machine): {fmt_ns(rw.real_ns)} "
+                           f"against {fmt_ns(rp.real_ns)} without (`WAIT` costs {fmt_ns(rw.real_ns - rp.real_ns)}, "
+                           f"{rw.real_ns / rp.real_ns:.2f}×)")
+
     out.append("### Targets\n")
     out.append("**paired**: every contender of the operation in one loop, each call timed, medians per call "
                "(`paired/*`); the verdict uses it when present. **separate**: the ratio of the separate "
@@ -311,6 +342,10 @@ def build_report(context: dict, rows: dict[tuple[str, int], Row]) -> tuple[str, 
                    "Load-independent estimate, 2 × CPU per op (1 thread) / CPU per op (2 threads), "
                    "which matches the wall clock on an idle machine unless the threads block each other: "
                    + ", ".join(scaling_notes) + ".\n")
+
+    if redis_notes:
+        out.append("Redis (redis-servers of the benchmark's own on 127.0.0.1, wall clock, 1 thread): "
+                   + "; ".join(redis_notes) + ".\n")
 
     if scaling_table:
         out.append("### Thread scaling\n")
@@ -363,7 +398,8 @@ def build_report(context: dict, rows: dict[tuple[str, int], Row]) -> tuple[str, 
     out.append("### Medians\n")
     out.append("| benchmark | threads | wall / op | CPU / op | ops/s (all threads) | 2T/1T ops/s | cv |")
     out.append("|---|---:|---:|---:|---:|---:|---:|")
-    group = {"jwtservice": 0, "floor": 1, "cpp-jwt": 2, "libjwt": 3, "parts": 4, "scaling": 5}
+    group = {"jwtservice": 0, "floor": 1, "cpp-jwt": 2, "libjwt": 3, "parts": 4, "scaling": 5, "redis": 6,
+             "memstore": 7}
     for key in sorted(rows, key=lambda k: (group.get(k[0].split("/")[0], 9), TABLE_ORDER.get(k[0], 99), k[0], k[1])):
         row = rows[key]
         sc = ""

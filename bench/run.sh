@@ -17,7 +17,8 @@ src="${JWTSERVICE_BENCH_SOURCE_DIR:-$root}"
 
 # ---- 1. Debian packages -------------------------------------------------------------------------
 packages=(cmake g++ make pkg-config python3 libssl-dev nlohmann-json3-dev libsqlite3-dev
-          libbenchmark-dev libcpp-jwt-dev libjwt-dev gnuplot-nox)
+          libbenchmark-dev libcpp-jwt-dev libjwt-dev gnuplot-nox
+          libhiredis-dev redis-server openssl)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null | grep -qx installed || missing+=("$pkg")
