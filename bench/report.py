@@ -302,7 +302,7 @@ def build_report(context: dict, rows: dict[tuple[str, int], Row]) -> tuple[str, 
     mem = get("memstore/bytes_per_revocation")
     if mem:
         check(f"in-memory store: RSS per revocation at {mem.counters.get('revocations', 0):,.0f} revocations "
-              "(36-character jtis, measured in a fresh child process)", None, mem.counters.get("bytes_per_revocation"),
+              "(36-character jtis, measured in a forked child after malloc_trim)", None, mem.counters.get("bytes_per_revocation"),
               None, "{:.1f} B", f"≤ {t['memstore_bytes_per_revocation']:.0f} B",
               lambda x: x <= t["memstore_bytes_per_revocation"])
     rf, rs = get("redis/validate/fused"), get("redis/validate/separate")
