@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -50,6 +51,14 @@ constexpr std::string_view kAllKeys[] = {kSecretKey,          kSecretKeyFallback
                                          kRedisMinReplicas,   kRedisCaFile,
                                          kRedisCertFile,      kRedisKeyFile,
                                          kRedisTlsServerName, kRedisSentinelPassword};
+
+/// The optional text keys: an empty value means not set, a blank one is a mistake.
+constexpr std::pair<std::string_view, std::optional<std::string> Config::*> kOptionalTexts[] = {
+    {kRedisCaFile, &Config::redis_ca_file},
+    {kRedisCertFile, &Config::redis_cert_file},
+    {kRedisKeyFile, &Config::redis_key_file},
+    {kRedisTlsServerName, &Config::redis_tls_server_name},
+    {kRedisSentinelPassword, &Config::redis_sentinel_password}};
 
 /// The largest JWTSERVICE_MIN_SECRET_BYTES: a requirement no sane secret exceeds.
 constexpr std::int64_t kMaxMinSecretBytes = 4096;
@@ -187,11 +196,7 @@ Config load(const void* source, Lookup lookup) {
     if (!n || (*n != 0 && *n != 1)) fail(kRedisAllowEviction, "must be 0 or 1");
     config.redis_allow_eviction = *n == 1;
   }
-  for (const auto& [key, field] :
-       {std::pair{kRedisCaFile, &Config::redis_ca_file}, std::pair{kRedisCertFile, &Config::redis_cert_file},
-        std::pair{kRedisKeyFile, &Config::redis_key_file},
-        std::pair{kRedisTlsServerName, &Config::redis_tls_server_name},
-        std::pair{kRedisSentinelPassword, &Config::redis_sentinel_password}}) {
+  for (const auto& [key, field] : kOptionalTexts) {
     if (const auto* v = get(key)) {
       std::string text = read_string(*v, key);
       if (!text.empty()) config.*field = std::move(text);  // empty = not set
@@ -241,21 +246,15 @@ Config validated(Config config) {
   }
   // The URL may hold a password: messages describe it, never quote it.
   if (config.redis_url && is_blank(*config.redis_url)) fail(kRedisUrl, "must not be blank");
-  if (config.redis_url && !detail::istarts_with(*config.redis_url, "redis://") &&
-      !detail::istarts_with(*config.redis_url, "rediss://") &&
-      !detail::istarts_with(*config.redis_url, "redis+sentinel://") &&
-      !detail::istarts_with(*config.redis_url, "rediss+sentinel://")) {
+  if (config.redis_url && detail::redis_scheme_of(*config.redis_url) == nullptr) {
     fail(kRedisUrl,
          "must start with redis://, rediss://, redis+sentinel:// or rediss+sentinel:// "
          "(redis[s]://[[user]:password@]host[:port][/db])");
   }
-  for (const auto& [key, value] :
-       {std::pair{kRedisCaFile, &config.redis_ca_file}, std::pair{kRedisCertFile, &config.redis_cert_file},
-        std::pair{kRedisKeyFile, &config.redis_key_file},
-        std::pair{kRedisTlsServerName, &config.redis_tls_server_name},
-        std::pair{kRedisSentinelPassword, &config.redis_sentinel_password}}) {
-    if (*value && (*value)->empty()) value->reset();
-    if (*value && is_blank(**value)) fail(key, "must not be blank (leave it empty for none)");
+  for (const auto& [key, field] : kOptionalTexts) {
+    auto& value = config.*field;
+    if (value && value->empty()) value.reset();
+    if (value && is_blank(*value)) fail(key, "must not be blank (leave it empty for none)");
   }
   if (config.redis_cert_file.has_value() != config.redis_key_file.has_value()) {
     fail(config.redis_cert_file ? kRedisKeyFile : kRedisCertFile,

@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <tuple>
 #include <utility>
 
+#include "jwtservice/detail/redis_connection.hpp"
 #include "jwtservice/detail/text.hpp"
 #include "jwtservice/errors.hpp"
 
@@ -60,19 +60,12 @@ bool parse_decimal(std::string_view s, Int& out) noexcept {
 /// What follows the scheme (`tls`, `sentinel` say which one), once the scheme and the
 /// characters no part may hold are checked.
 std::string_view after_scheme(std::string_view url, bool& tls, bool& sentinel) {
-  std::size_t length = 0;
-  for (const auto& [scheme, is_tls, is_sentinel] :
-       {std::tuple{std::string_view{"redis://"}, false, false},
-        std::tuple{std::string_view{"rediss://"}, true, false},
-        std::tuple{std::string_view{"redis+sentinel://"}, false, true},
-        std::tuple{std::string_view{"rediss+sentinel://"}, true, true}}) {
-    if (detail::istarts_with(url, scheme)) {
-      length = scheme.size();
-      tls = is_tls;
-      sentinel = is_sentinel;
-    }
-  }
-  if (length == 0) bad_url("must start with redis://, rediss://, redis+sentinel:// or rediss+sentinel://");
+  const detail::RedisScheme* scheme = detail::redis_scheme_of(url);
+  if (scheme == nullptr)
+    bad_url("must start with redis://, rediss://, redis+sentinel:// or rediss+sentinel://");
+  tls = scheme->tls;
+  sentinel = scheme->sentinel;
+  const std::size_t length = scheme->prefix.size();
   const std::string_view rest = url.substr(length);
   if (rest.find_first_of("?#") != std::string_view::npos) bad_url("must not have a query or fragment");
   for (char c : rest) {
@@ -183,11 +176,11 @@ std::string RedisUrl::redacted() const {
     out += '@';
   }
   if (sentinels.empty()) {
-    out += endpoint_name(host, port);
+    out += detail::endpoint_name(host, port);
   } else {
     for (std::size_t i = 0; i < sentinels.size(); ++i) {
       if (i > 0) out += ',';
-      out += endpoint_name(sentinels[i].host, sentinels[i].port);
+      out += detail::endpoint_name(sentinels[i].host, sentinels[i].port);
     }
     out += '/';
     out += service;
@@ -197,7 +190,7 @@ std::string RedisUrl::redacted() const {
   return out;
 }
 
-std::string endpoint_name(const std::string& host, int port) {
+std::string detail::endpoint_name(const std::string& host, int port) {
   return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 

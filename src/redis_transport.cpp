@@ -222,28 +222,35 @@ bool Transport::push(SteadyTime deadline, Failure& failure) {
   return true;
 }
 
-bool Transport::pull(SteadyTime deadline, Failure& failure) {
-  std::array<char, 16384> chunk;  // NOLINT(cppcoreguidelines-pro-type-member-init): written by recv
+std::size_t Transport::receive_raw(char* buffer, std::size_t capacity, SteadyTime deadline,
+                                   Failure& failure) const {
   for (;;) {
     if (!wait_for(fd_, POLLIN, deadline)) {
       failure = {"timed out (no complete reply within the command timeout)", true};
-      return false;
+      return 0;
     }
-    const ssize_t n = ::recv(fd_, chunk.data(), chunk.size(), MSG_DONTWAIT);
+    const ssize_t n = ::recv(fd_, buffer, capacity, MSG_DONTWAIT);
+    if (n > 0) return static_cast<std::size_t>(n);
     if (n == 0) {
       failure = {"the server closed the connection", false};
-      return false;
+      return 0;
     }
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
-      failure = io_failure("cannot receive", errno);
-      return false;
-    }
-    // A memory BIO takes all it is given: TLS asks for more only when a record is incomplete,
-    // so what it holds stays within one record and one read.
-    if (BIO_write(SSL_get_rbio(tls_), chunk.data(), static_cast<int>(n)) != n) throw std::bad_alloc();
-    return true;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
+    failure = io_failure("cannot receive", errno);
+    return 0;
   }
+}
+
+bool Transport::pull(SteadyTime deadline, Failure& failure) {
+  std::array<char, 16384> chunk;  // NOLINT(cppcoreguidelines-pro-type-member-init): written by recv
+  const std::size_t n = receive_raw(chunk.data(), chunk.size(), deadline, failure);
+  if (n == 0) return false;
+  // A memory BIO takes all it is given: TLS asks for more only when a record is incomplete,
+  // so what it holds stays within one record and one read.
+  if (BIO_write(SSL_get_rbio(tls_), chunk.data(), static_cast<int>(n)) != static_cast<int>(n)) {
+    throw std::bad_alloc();
+  }
+  return true;
 }
 
 bool Transport::send_all(std::string_view data, SteadyTime deadline, Failure& failure) {
@@ -259,23 +266,7 @@ bool Transport::send_all(std::string_view data, SteadyTime deadline, Failure& fa
 }
 
 std::size_t Transport::receive(char* buffer, std::size_t capacity, SteadyTime deadline, Failure& failure) {
-  if (tls_ == nullptr) {
-    for (;;) {
-      if (!wait_for(fd_, POLLIN, deadline)) {
-        failure = {"timed out (no complete reply within the command timeout)", true};
-        return 0;
-      }
-      const ssize_t n = ::recv(fd_, buffer, capacity, MSG_DONTWAIT);
-      if (n > 0) return static_cast<std::size_t>(n);
-      if (n == 0) {
-        failure = {"the server closed the connection", false};
-        return 0;
-      }
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
-      failure = io_failure("cannot receive", errno);
-      return 0;
-    }
-  }
+  if (tls_ == nullptr) return receive_raw(buffer, capacity, deadline, failure);
   for (;;) {
     ERR_clear_error();
     std::size_t n = 0;

@@ -73,6 +73,9 @@ class Transport {
 
  private:
   bool send_raw(const char* data, std::size_t size, SteadyTime deadline, Failure& failure) const;
+  /// Receives what has arrived on the socket (at least one byte), waiting until `deadline`: the
+  /// byte count, or 0 with `failure` set.
+  std::size_t receive_raw(char* buffer, std::size_t capacity, SteadyTime deadline, Failure& failure) const;
   /// Receives raw bytes from the socket into TLS's input; false with `failure` set.
   bool pull(SteadyTime deadline, Failure& failure);
   /// Sends what TLS has written to its output.

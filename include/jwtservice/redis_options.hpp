@@ -54,9 +54,6 @@ struct JWTSERVICE_API RedisUrl {
 /// The most sentinels a `redis+sentinel://` URL may name.
 inline constexpr std::size_t max_sentinels = 16;
 
-/// `host:port`, an IPv6 address in brackets: for messages.
-[[nodiscard]] JWTSERVICE_API std::string endpoint_name(const std::string& host, int port);
-
 /// How the Redis store and rate limiter use their server. Every field has a default;
 /// designated initializers work: `RedisOptions{.prefix = "app1:", .pool_size = 2}`.
 struct RedisOptions {

@@ -345,9 +345,7 @@ jwtservice::RevocationStoreHandle open_store(const std::optional<std::string>& u
     throw UsageError{"this jwtservice was built without SQLite (JWTSERVICE_WITH_SQLITE=OFF)"};
 #endif
   }
-  const bool redis_url = uri->rfind("redis://", 0) == 0 || uri->rfind("rediss://", 0) == 0 ||
-                         uri->rfind("redis+sentinel://", 0) == 0 || uri->rfind("rediss+sentinel://", 0) == 0;
-  if (*uri == "redis" || redis_url) {
+  if (*uri == "redis" || jwtservice::detail::redis_scheme_of(*uri) != nullptr) {
 #if JWTSERVICE_WITH_REDIS
     // One Config-built store for both forms, so that every Redis key of the config (prefix,
     // JWTSERVICE_REDIS_ALLOW_EVICTION, ...) holds for --store redis://... as well.

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "jwtservice/export.hpp"
 #include "jwtservice/redis_options.hpp"
 
 namespace jwtservice {
@@ -96,6 +97,9 @@ class RedisConnectionPool {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// `host:port`, an IPv6 address in brackets: for messages (RedisUrl::redacted and the pool's).
+[[nodiscard]] JWTSERVICE_API std::string endpoint_name(const std::string& host, int port);
 
 /// `config.redis_url`, or a ConfigError naming JWTSERVICE_REDIS_URL when it is not set.
 [[nodiscard]] std::string redis_url_of(const Config& config);

@@ -50,6 +50,26 @@ inline constexpr std::string_view hex_digits = "0123456789abcdef";
   return true;
 }
 
+/// The schemes of a Redis URL (docs/redis-in-production.md), for the config and the command
+/// line, which recognise one even in a build without Redis; RedisUrl::parse reads the rest.
+struct RedisScheme {
+  std::string_view prefix;
+  bool tls;
+  bool sentinel;
+};
+inline constexpr RedisScheme redis_schemes[] = {{"redis://", false, false},
+                                                {"rediss://", true, false},
+                                                {"redis+sentinel://", false, true},
+                                                {"rediss+sentinel://", true, true}};
+
+/// The scheme `url` starts with (any case), or null.
+[[nodiscard]] constexpr const RedisScheme* redis_scheme_of(std::string_view url) noexcept {
+  for (const auto& scheme : redis_schemes) {
+    if (istarts_with(url, scheme.prefix)) return &scheme;
+  }
+  return nullptr;
+}
+
 /// Appends `text` with every control character written as an escape, so that text from
 /// outside (a path, a server's error) can never forge a line of output or drive a terminal:
 /// C0 controls and DEL as `\xNN` (a newline, an ANSI escape), the C1 controls U+0080 to
