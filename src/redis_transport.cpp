@@ -80,6 +80,30 @@ bool send_sni(SSL* tls, const std::string& name) {
          1;  // NOLINT(cppcoreguidelines-pro-type-const-cast): not written
 }
 
+/// Fills the lazily computed extension cache of every certificate the context shares between
+/// connections: the trusted CAs and our own certificate chain.
+///
+/// OpenSSL computes that cache on a certificate's first use in a verification, under the
+/// certificate's lock, and later readers skip the lock after an acquire load of a flag. The
+/// publication is correct, but libcrypto is not built for ThreadSanitizer, which sees the reads
+/// (memcmp of the key identifier) and not the flag, and reports a race when two pool connections
+/// make their first handshake at once. Done here, the writes happen before any connection exists.
+/// CAs that OpenSSL would find later in a hashed directory are not covered; Debian's default
+/// file holds them all, and they are looked up there first.
+void warm_shared_certificates(SSL_CTX* context) {
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(SSL_CTX_get_cert_store(context));
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+    if (X509* ca = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i)); ca != nullptr) {
+      (void)X509_get_extension_flags(ca);
+    }
+  }
+  if (X509* own = SSL_CTX_get0_certificate(context); own != nullptr) (void)X509_get_extension_flags(own);
+  STACK_OF(X509)* chain = nullptr;
+  if (SSL_CTX_get0_chain_certs(context, &chain) == 1) {
+    for (int i = 0; i < sk_X509_num(chain); ++i) (void)X509_get_extension_flags(sk_X509_value(chain, i));
+  }
+}
+
 }  // namespace
 
 TlsSettings::TlsSettings(const RedisOptions& options) : server_name_(options.tls_server_name) {
@@ -127,6 +151,7 @@ TlsSettings::TlsSettings(const RedisOptions& options) : server_name_(options.tls
                     "does not match the certificate of JWTSERVICE_REDIS_CERT_FILE");
       }
     }
+    warm_shared_certificates(context_);
   } catch (...) {
     SSL_CTX_free(context_);
     throw;
