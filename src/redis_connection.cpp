@@ -286,6 +286,18 @@ struct RedisConnectionPool::Impl {
     return false;
   }
 
+  /// After an error reply on a sentinel URL's connection, ROLE again: an error may be the first
+  /// sign that the server was demoted. False with `failure` set when it no longer says primary
+  /// (or ROLE failed): the connection is then dropped, and a new one asks the sentinels. One
+  /// more round trip, on error replies only (NOSCRIPT once per script and server, OOM, NOPERM).
+  bool role_holds_after(const RedisReply& reply, Connection& c, Failure& failure) const {
+    if (url.sentinels.empty() || reply.type != RedisReply::Type::error) return true;
+    std::string problem;
+    if (is_primary(c, problem)) return true;
+    failure = {"ROLE after the error reply \"" + clipped(reply.text) + "\": " + problem, false};
+    return false;
+  }
+
   /// A connection to the primary of the URL's SERVICE: each sentinel in turn (starting with the
   /// one that led to the primary last time) is asked, and what it names is connected to and
   /// confirmed with ROLE; a sentinel whose answer fails that is passed over for the next. The
@@ -310,7 +322,9 @@ struct RedisConnectionPool::Impl {
           preferred_sentinel.store(i, std::memory_order_relaxed);
           return c;
         }
-        problem = "named " + endpoint_name(primary->host, primary->port) + ", which " + problem;
+        std::string named = "named " + endpoint_name(primary->host, primary->port);
+        named += ", which ";
+        problem = std::move(named += problem);
       }
       errors += errors.empty() ? "" : "; ";
       errors += "sentinel " + endpoint_name(sentinel.host, sentinel.port) + ": " + problem;
@@ -570,7 +584,8 @@ bool demoted(const RedisReply& reply, Failure& failure) {
 RedisReply RedisConnectionPool::command(const std::vector<std::string_view>& args) {
   RedisReply reply;
   impl_->with_retry([&](Connection& c, Failure& failure) {
-    return impl_->run(c, args, reply, failure) && !demoted(reply, failure);
+    return impl_->run(c, args, reply, failure) && !demoted(reply, failure) &&
+           impl_->role_holds_after(reply, c, failure);
   });
   return reply;
 }
@@ -580,7 +595,8 @@ RedisReply RedisConnectionPool::command_then_wait(const std::vector<std::string_
   const std::string wanted = std::to_string(replicas);
   RedisReply replies[2];
   impl_->with_retry([&](Connection& c, Failure& failure) {
-    return impl_->run_then_wait(c, args, wanted, replies, failure) && !demoted(replies[0], failure);
+    return impl_->run_then_wait(c, args, wanted, replies, failure) && !demoted(replies[0], failure) &&
+           impl_->role_holds_after(replies[0], c, failure) && impl_->role_holds_after(replies[1], c, failure);
   });
   RedisReply& waited = replies[1];
   // Only a write that happened waits: an error, or nil (`SET NX` found the key), wrote nothing.

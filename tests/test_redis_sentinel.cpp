@@ -263,6 +263,61 @@ TEST_F(RedisSentinel, AReplicaNamedByMistakeIsNeverUsed) {
   }
 }
 
+/// The command names of `commands` (MONITOR lines), in order.
+std::vector<std::string> names_of(const std::vector<std::vector<std::string>>& commands) {
+  std::vector<std::string> names;
+  for (const auto& c : commands)
+    names.push_back(c.empty() ? std::string{} : c[0]);
+  return names;
+}
+
+TEST(RedisSentinelRole, AnErrorReplyIsFollowedByRoleAndADemotedServerIsLeft) {
+  jt::RedisServer server;
+  ASSERT_TRUE(server.running()) << server.error();
+  const LyingSentinel sentinel{server.port()};  // names `server`, the primary until demoted below
+  RedisOptions options{.command_timeout = 500ms, .reconnect_backoff = 0ms, .pool_size = 1};
+  options.prefix = jt::unique_redis_prefix();
+  RedisRevocationStore store{"redis+sentinel://127.0.0.1:" + std::to_string(sentinel.port()) + "/" + kService,
+                             options};
+  ASSERT_FALSE(store.is_revoked("j")) << "the store reached the primary through the sentinel";
+  jt::RawRedis admin{server.port()};
+  jt::RedisMonitor monitor{server.port()};
+  // MONITOR does not show a command the ACL refused: after the refused EXISTS, only ROLE.
+  const std::vector<std::string> role_only{"ROLE"};
+
+  // An error reply from a primary: ROLE confirms it, the connection is kept, and the error is
+  // the call's (fails closed).
+  ASSERT_EQ(admin.text({"ACL", "SETUSER", "default", "-exists"}), "OK");
+  try {
+    (void)store.is_revoked("j");
+    ADD_FAILURE() << "a refused EXISTS was taken as an answer";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string{e.what()}.find("NOPERM"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(names_of(monitor.take()), role_only) << "ROLE did not follow the error reply";
+  ASSERT_EQ(admin.text({"ACL", "SETUSER", "default", "+exists"}), "OK");
+  EXPECT_FALSE(store.is_revoked("j"));
+  EXPECT_EQ(names_of(monitor.take()), std::vector<std::string>{"EXISTS"})
+      << "a connection whose ROLE held was not kept";
+
+  // Demoted by hand: REPLICAOF keeps the open connection, which would go on answering reads.
+  // The next error reply is followed by ROLE, which says replica: the connection is dropped and
+  // a new one refuses the replica; nothing is read from it again.
+  ASSERT_EQ(admin.text({"REPLICAOF", "127.0.0.1", "1"}), "OK");  // nothing listens on port 1
+  ASSERT_EQ(admin.text({"ACL", "SETUSER", "default", "-exists"}), "OK");
+  try {
+    (void)store.is_revoked("j");
+    ADD_FAILURE() << "an error reply from a demoted server was taken as an answer";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string{e.what()}.find("is not a primary (ROLE: slave)"), std::string::npos) << e.what();
+  }
+  ASSERT_EQ(admin.text({"ACL", "SETUSER", "default", "+exists"}), "OK");
+  EXPECT_THROW((void)store.is_revoked("j"), StoreError) << "a read was answered by the demoted server";
+  for (const auto& name : names_of(monitor.take())) {
+    EXPECT_NE(name, "EXISTS") << "EXISTS reached the server after it said it was a replica";
+  }
+}
+
 TEST(RedisSentinelAuth, SentinelsThatRequireAPasswordGetTheSentinelPassword) {
   constexpr std::string_view kSentinelPassword = "sentinel-secret-hunter2";
   jt::RedisServer primary;
