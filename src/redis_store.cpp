@@ -128,7 +128,7 @@ bool RedisRevocationStore::revoke(std::string_view jti, std::int64_t ttl_seconds
 }
 
 FusedCheck RedisRevocationStore::fuse_with(const RateLimiterHandle& limiter) {
-  RedisRateLimiter* const peer = limiter.target<RedisRateLimiter>();
+  auto* const peer = limiter.target<RedisRateLimiter>();
   if (peer == nullptr || !same_server(pool_->url(), peer->url())) return {};
   // On this store's connections, which passed the eviction check: the revocation read must not
   // come from a server that may have evicted it.

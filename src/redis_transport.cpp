@@ -100,7 +100,8 @@ void warm_shared_certificates(SSL_CTX* context) {
   if (X509* own = SSL_CTX_get0_certificate(context); own != nullptr) (void)X509_get_extension_flags(own);
   STACK_OF(X509)* chain = nullptr;
   if (SSL_CTX_get0_chain_certs(context, &chain) == 1) {
-    for (int i = 0; i < sk_X509_num(chain); ++i) (void)X509_get_extension_flags(sk_X509_value(chain, i));
+    for (int i = 0; i < sk_X509_num(chain); ++i)
+      (void)X509_get_extension_flags(sk_X509_value(chain, i));
   }
 }
 

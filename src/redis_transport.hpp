@@ -60,9 +60,10 @@ class Transport {
   Transport& operator=(const Transport&) = delete;
 
   /// Runs the TLS handshake before `deadline`, verifying the server's certificate and that it
-  /// holds `name` (a DNS name, sent as SNI, or an IP address); false with `failure` set (the
-  /// message says why the certificate was refused, never its contents).
-  bool start_tls(const TlsSettings& tls, std::string_view name, SteadyTime deadline, Failure& failure);
+  /// holds `server_name` (a DNS name, sent as SNI, or an IP address); false with `failure` set
+  /// (the message says why the certificate was refused, never its contents).
+  bool start_tls(const TlsSettings& settings, std::string_view server_name, SteadyTime deadline,
+                 Failure& failure);
 
   /// Writes all of `data` before `deadline`.
   bool send_all(std::string_view data, SteadyTime deadline, Failure& failure);

@@ -391,7 +391,7 @@ std::optional<jwtservice::JWTAction> action_argument(const Args& args) {
 
 /// `--binding STR` or `--binding-file F` (the file's exact bytes, out of sight of ps).
 std::optional<std::string> binding_argument(const Args& args) {
-  const auto text = args.get("binding");
+  auto text = args.get("binding");
   const auto file = args.get("binding-file");
   if (text && file) throw UsageError{"give --binding or --binding-file, not both"};
   if (file) return read_file(*file, "binding-file");

@@ -152,35 +152,36 @@ std::string Engine::create(const CreateRequest& request) const {
   }
 }
 
-void Engine::validate(std::string_view token, const ValidateRequest& request, Verdict& v) const noexcept {
+void Engine::validate(std::string_view token, const ValidateRequest& request, Verdict& out) const noexcept {
   const auto started = impl_->metrics.start();
   Seen seen;
   try {
-    v = Verdict{};  // whatever the caller's slot held, a refusal must not carry it
-    v.reason = impl_->run(token, request, Mode::validate, impl_->metrics.observing() ? &seen : nullptr, v);
+    out = Verdict{};  // whatever the caller's slot held, a refusal must not carry it
+    out.reason =
+        impl_->run(token, request, Mode::validate, impl_->metrics.observing() ? &seen : nullptr, out);
   } catch (...) {
     // Only resource exhaustion gets here; refuse the token rather than guess.
     impl_->log(LogLevel::error, "token validation failed internally (out of memory?); token refused");
-    v = Verdict{};  // reason invalid, no claims
+    out = Verdict{};  // reason invalid, no claims
   }
-  impl_->metrics.record({Operation::validate, v.reason, seen.action, seen.sub, seen.jti, {}}, started);
+  impl_->metrics.record({Operation::validate, out.reason, seen.action, seen.sub, seen.jti, {}}, started);
 }
 
-void Engine::consume(std::string_view token, const ValidateRequest& request, Verdict& v) const {
+void Engine::consume(std::string_view token, const ValidateRequest& request, Verdict& out) const {
   const auto started = impl_->metrics.start();
   Seen seen;
-  v = Verdict{};
+  out = Verdict{};
   try {
     if (!impl_->store) {
       throw StoreError("consumir needs a revocation store: single use cannot be enforced without one");
     }
-    v.reason = impl_->run(token, request, Mode::consume, impl_->metrics.observing() ? &seen : nullptr, v);
+    out.reason = impl_->run(token, request, Mode::consume, impl_->metrics.observing() ? &seen : nullptr, out);
   } catch (const StoreError&) {
     impl_->metrics.record(
         {Operation::consume, Reason::store_unavailable, seen.action, seen.sub, seen.jti, {}}, started);
     throw;
   }
-  impl_->metrics.record({Operation::consume, v.reason, seen.action, seen.sub, seen.jti, {}}, started);
+  impl_->metrics.record({Operation::consume, out.reason, seen.action, seen.sub, seen.jti, {}}, started);
 }
 
 /// The documented steps, in order (docs/validation.md): the first reason met, or Reason::none.

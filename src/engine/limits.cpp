@@ -9,7 +9,8 @@ namespace jwtservice::detail {
 namespace {
 
 std::unique_ptr<TokenBucket> bucket(std::int64_t per_minute) {
-  return per_minute > 0 ? std::make_unique<TokenBucket>(per_minute) : nullptr;
+  if (per_minute <= 0) return nullptr;
+  return std::make_unique<TokenBucket>(per_minute);
 }
 
 }  // namespace
