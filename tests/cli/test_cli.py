@@ -24,6 +24,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 
@@ -529,7 +530,6 @@ class CreateTest(CliTest):
         self.assertNotEqual(claims["jti"], other["jti"])
 
     def test_real_clock_without_now(self):
-        import time
         before = int(time.time())
         _, claims = decode_parts(self.create("--sub", "ana"))
         after = int(time.time())
@@ -1008,6 +1008,112 @@ class RedisStoreTest(CliTest):
                                 "Redis URL")
 
 
+
+def openssl(directory, *args):
+    """`openssl ARGS` in `directory`; raises with its output when it fails."""
+    proc = subprocess.run(["openssl", *args], cwd=directory, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          timeout=60, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"openssl {args[0]} failed: {proc.stdout.decode(errors='replace')}")
+
+
+class RedisTlsStoreTest(CliTest):
+    """--store rediss://... against a TLS-only redis-server this class starts on a free 127.0.0.1
+    port, with a CA and a server certificate (IP 127.0.0.1, DNS redis.test) made here with
+    `openssl`, and a second CA nobody trusts (run with --redis, like RedisStoreTest)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="jwtservice-cli-tls-")
+        d = cls.dir
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-noenc"]
+        for ca in ("ca", "other-ca"):
+            openssl(d, "req", "-x509", *ec, "-keyout", f"{ca}.key", "-out", f"{ca}.crt", "-days", "2",
+                    "-subj", f"/CN=jwtservice cli test {ca}")
+        with open(os.path.join(d, "server.ext"), "w", encoding="ascii") as f:
+            f.write("subjectAltName=IP:127.0.0.1,DNS:redis.test\nextendedKeyUsage=serverAuth\n")
+        openssl(d, "req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=jwtservice cli test")
+        openssl(d, "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", "server.crt", "-days", "2", "-extfile", "server.ext")
+        with socket.socket() as s:  # a free loopback port, taken by the server right after
+            s.bind(("127.0.0.1", 0))
+            cls.port = s.getsockname()[1]
+        cls.log = open(os.path.join(d, "redis.log"), "wb")
+        cls.server = subprocess.Popen(
+            ["redis-server", "--port", "0", "--tls-port", str(cls.port), "--bind", "127.0.0.1",
+             "--tls-cert-file", "server.crt", "--tls-key-file", "server.key", "--tls-ca-cert-file", "ca.crt",
+             "--tls-auth-clients", "no", "--save", "", "--appendonly", "no", "--dir", d],
+            cwd=d, stdin=subprocess.DEVNULL, stdout=cls.log, stderr=subprocess.STDOUT)
+        for _ in range(2000):  # up to 20 s for the port to listen; a server that exits is reported
+            if cls.server.poll() is not None:
+                break
+            try:
+                socket.create_connection(("127.0.0.1", cls.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.01)
+        cls.tearDownClass()
+        raise RuntimeError(f"the TLS redis-server did not listen on port {cls.port} within 20 s")
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.server.poll() is None:
+            cls.server.terminate()
+            try:
+                cls.server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                cls.server.kill()
+                cls.server.wait()
+        cls.log.close()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def setUp(self):
+        super().setUp()
+        self.url = f"rediss://127.0.0.1:{self.port}/0"
+        self.env = {"JWTSERVICE_REDIS_PREFIX": f"cli-tls-{os.getpid()}-{id(self)}:",
+                    "JWTSERVICE_REDIS_CA_FILE": os.path.join(self.dir, "ca.crt")}
+
+    def test_revoke_validate_and_consume_over_a_verified_connection(self):
+        token = self.create("--sub", "a", "--jti", "j-tls", "--now", NOW)
+        self.assertEqual(self.validate(token, "--store", self.url, "--now", NOW, env=self.env, rc=0)["jti"], "j-tls")
+        self.assert_revoked_output(self.cli("revoke", "--store", self.url, "--now", NOW, token, env=self.env), True)
+        self.assertEqual(self.validate(token, "--store", self.url, "--now", NOW, env=self.env, rc=1),
+                         failure("revoked", status="revoked", jti="j-tls"))
+        once = self.create("--sub", "a", "--now", NOW)
+        self.assertTrue(self.result_of(self.cli("consume", "--store", self.url, "--now", NOW, once,
+                                                env=self.env), 0)["valid"])
+        self.assertEqual(self.result_of(self.cli("consume", "--store", self.url, "--now", NOW, once,
+                                                 env=self.env), 1)["reason"], "revoked")
+        # The server's name from the environment: the certificate holds redis.test.
+        named = dict(self.env, JWTSERVICE_REDIS_TLS_SERVER_NAME="redis.test")
+        self.assertEqual(self.validate(token, "--store", self.url, "--now", NOW, env=named, rc=1)["reason"],
+                         "revoked")
+
+    def test_an_untrusted_or_misnamed_server_fails_closed(self):
+        token = self.create("--sub", "a", "--now", NOW)
+        untrusted = dict(self.env, JWTSERVICE_REDIS_CA_FILE=os.path.join(self.dir, "other-ca.crt"))
+        misnamed = dict(self.env, JWTSERVICE_REDIS_TLS_SERVER_NAME="elsewhere.test")
+        for env, why in ((untrusted, "certificate"), (misnamed, "certificate")):
+            r = self.cli("validate", "--store", self.url, "--now", NOW, token, env=env)
+            self.assertEqual(self.result_of(r, 1), failure("store_unavailable"))
+            self.assertIn(why, r.err, "stderr should say why the server was refused")
+            r = self.cli("revoke", "--store", self.url, "--now", NOW, token, env=env)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+        self.validate(token, "--store", self.url, "--now", NOW, env=self.env, rc=0)
+
+    def test_plain_redis_to_the_tls_port_fails_closed(self):
+        token = self.create("--sub", "a", "--now", NOW)
+        self.assertEqual(self.result_of(self.cli("validate", "--store", f"redis://127.0.0.1:{self.port}/0",
+                                                 "--now", NOW, token, env=self.env), 1),
+                         failure("store_unavailable"))
+
+    def test_an_unreadable_ca_file_is_a_usage_error_naming_the_key(self):
+        token = self.create("--sub", "a", "--now", NOW)
+        missing = dict(self.env, JWTSERVICE_REDIS_CA_FILE=os.path.join(self.tmp, "no-such-ca.crt"))
+        self.assert_usage_error(self.cli("validate", "--store", self.url, "--now", NOW, token, env=missing),
+                                "JWTSERVICE_REDIS_CA_FILE")
+
+
 class InspectTest(CliTest):
     def inspect(self, token, *args, rc=0):
         r = self.cli("inspect", *args, token, secret=None)
@@ -1312,7 +1418,7 @@ def main():
     if not opts.redis:  # built without Redis: its tests are not run (and not counted as skipped)
         def flatten(s):
             return [t for x in s for t in (flatten(x) if isinstance(x, unittest.TestSuite) else [x])]
-        suite = unittest.TestSuite(t for t in flatten(suite) if not isinstance(t, RedisStoreTest))
+        suite = unittest.TestSuite(t for t in flatten(suite) if not isinstance(t, (RedisStoreTest, RedisTlsStoreTest)))
     result = unittest.TextTestRunner(stream=sys.stdout, verbosity=opts.verbosity).run(suite)
     failed = len(result.failures) + len(result.errors) + len(result.skipped) + len(result.unexpectedSuccesses)
     passed = result.testsRun - failed
