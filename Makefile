@@ -12,7 +12,8 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config libssl-dev nlohmann-json3-dev libgt
 SOURCE_DIRS := include src tests examples bench fuzz test_package
 CXX_SOURCES = $(sort $(shell find $(SOURCE_DIRS) -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.h' \) 2>/dev/null))
 
-.PHONY: install-dev build demo test bench fuzz check format format-check lint asan tsan coverage docs install uninstall \
+.PHONY: install-dev build demo test bench fuzz check format format-check lint tidy cppcheck asan tsan coverage docs \
+        install uninstall \
         package clean
 
 # $(call ensure_debian_packages,WHO,PACKAGES): apt-get installs those of PACKAGES that dpkg does
@@ -90,9 +91,13 @@ format-check:
 # clang-tidy reads its checks from .clang-tidy and the flags from the dev preset's compile_commands.json.
 # cppcheck checks each file on its own, without -I include: cppcheck 2.10 cannot parse the table
 # initializer of detail/base64url.hpp once it is included, and would then skip engine.cpp whole.
-lint:
+lint: tidy cppcheck
+
+tidy:
 	cmake --preset dev
 	clang-tidy -p build/dev --quiet $(sort $(shell find src -type f -name '*.cpp'))
+
+cppcheck:
 	cppcheck --enable=warning,performance,portability --error-exitcode=1 --inline-suppr --quiet \
 	  --std=c++20 --language=c++ src include
 
