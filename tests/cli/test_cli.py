@@ -1035,25 +1035,34 @@ class RedisTlsStoreTest(CliTest):
         openssl(d, "req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=jwtservice cli test")
         openssl(d, "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
                 "-out", "server.crt", "-days", "2", "-extfile", "server.ext")
-        with socket.socket() as s:  # a free loopback port, taken by the server right after
-            s.bind(("127.0.0.1", 0))
-            cls.port = s.getsockname()[1]
-        cls.log = open(os.path.join(d, "redis.log"), "wb")
-        cls.server = subprocess.Popen(
-            ["redis-server", "--port", "0", "--tls-port", str(cls.port), "--bind", "127.0.0.1",
-             "--tls-cert-file", "server.crt", "--tls-key-file", "server.key", "--tls-ca-cert-file", "ca.crt",
-             "--tls-auth-clients", "no", "--save", "", "--appendonly", "no", "--dir", d],
-            cwd=d, stdin=subprocess.DEVNULL, stdout=cls.log, stderr=subprocess.STDOUT)
-        for _ in range(2000):  # up to 20 s for the port to listen; a server that exits is reported
-            if cls.server.poll() is not None:
-                break
-            try:
-                socket.create_connection(("127.0.0.1", cls.port), timeout=1).close()
-                return
-            except OSError:
+        # A port probed free may be taken before the server binds it: the server then exits, and
+        # the next attempt takes another port. Ready is the server's own log line, never a mere
+        # connection (which another process on that port would accept too).
+        for _ in range(5):
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                cls.port = s.getsockname()[1]
+            log_path = os.path.join(d, f"redis-{cls.port}.log")
+            with open(log_path, "wb") as log:
+                cls.server = subprocess.Popen(
+                    ["redis-server", "--port", "0", "--tls-port", str(cls.port), "--bind", "127.0.0.1",
+                     "--tls-cert-file", "server.crt", "--tls-key-file", "server.key", "--tls-ca-cert-file",
+                     "ca.crt", "--tls-auth-clients", "no", "--save", "", "--appendonly", "no", "--dir", d],
+                    cwd=d, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+            for _ in range(2000):  # up to 20 s
+                if cls.server.poll() is not None:
+                    break
+                with open(log_path, "rb") as f:
+                    if b"Ready to accept connections" in f.read():
+                        return
                 time.sleep(0.01)
+            if cls.server.poll() is None:
+                cls.tearDownClass()
+                raise RuntimeError(f"the TLS redis-server on port {cls.port} was not ready within 20 s")
+        with open(log_path, "rb") as f:
+            tail = f.read()[-2000:].decode(errors="replace")
         cls.tearDownClass()
-        raise RuntimeError(f"the TLS redis-server did not listen on port {cls.port} within 20 s")
+        raise RuntimeError(f"the TLS redis-server exited at start-up five times; its last log: {tail}")
 
     @classmethod
     def tearDownClass(cls):
@@ -1064,7 +1073,6 @@ class RedisTlsStoreTest(CliTest):
             except subprocess.TimeoutExpired:
                 cls.server.kill()
                 cls.server.wait()
-        cls.log.close()
         shutil.rmtree(cls.dir, ignore_errors=True)
 
     def setUp(self):
