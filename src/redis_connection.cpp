@@ -267,34 +267,40 @@ struct RedisConnectionPool::Impl {
   }
 
   /// ROLE on a connection to what a sentinel named: an answer is never taken from a replica
-  /// (a sentinel may not have seen a failover yet, or a demoted primary came back).
-  bool is_primary(Connection& c, std::string& problem) const {
+  /// (a sentinel may not have seen a failover yet, or a demoted primary came back). False with
+  /// `failure` set otherwise: not final for a replica (another connection may find the
+  /// primary); for ROLE failing, as its failure says; final for ROLE refused (BUSY, say), where
+  /// a new connection would be refused the same.
+  bool is_primary(Connection& c, Failure& failure) const {
     RedisReply role;
-    Failure failure;
     if (!run(c, {"ROLE"}, role, failure)) {
-      problem = "ROLE failed: " + failure.message;
+      failure.message = "ROLE failed: " + failure.message;
       return false;
     }
     if (role.type == RedisReply::Type::array && !role.elements.empty() && role.elements[0].text == "master") {
       return true;
     }
-    problem = role.type == RedisReply::Type::error
-                  ? "ROLE failed: " + clipped(role.text)
-                  : "is not a primary (ROLE: " +
-                        (role.elements.empty() ? std::string{"?"} : clipped(role.elements[0].text)) +
-                        "); not using a replica";
+    if (role.type == RedisReply::Type::error) {
+      failure = {"ROLE failed: " + clipped(role.text), true};
+      return false;
+    }
+    failure = {"is not a primary (ROLE: " +
+                   (role.elements.empty() ? std::string{"?"} : clipped(role.elements[0].text)) +
+                   "); not using a replica",
+               false};
     return false;
   }
 
   /// After an error reply on a sentinel URL's connection, ROLE again: an error may be the first
   /// sign that the server was demoted. False with `failure` set when it no longer says primary
-  /// (or ROLE failed): the connection is then dropped, and a new one asks the sentinels. One
-  /// more round trip, on error replies only (NOSCRIPT once per script and server, OOM, NOPERM).
-  bool role_holds_after(const RedisReply& reply, Connection& c, Failure& failure) const {
+  /// (the idle connections, most likely to the same server, are closed too, and with_retry
+  /// retries once on a new connection, which asks the sentinels) or when ROLE failed. One more
+  /// round trip, on error replies only (NOSCRIPT once per script and server, OOM, NOPERM).
+  bool role_holds_after(const RedisReply& reply, Connection& c, Failure& failure) {
     if (url.sentinels.empty() || reply.type != RedisReply::Type::error) return true;
-    std::string problem;
-    if (is_primary(c, problem)) return true;
-    failure = {"ROLE after the error reply \"" + clipped(reply.text) + "\": " + problem, false};
+    if (is_primary(c, failure)) return true;
+    failure.message = "ROLE after the error reply \"" + clipped(reply.text) + "\": " + failure.message;
+    if (!failure.final) drop_idle();
     return false;
   }
 
@@ -318,10 +324,12 @@ struct RedisConnectionPool::Impl {
       std::string problem;
       if (const std::optional<RedisEndpoint> primary = ask(sentinel, problem)) {
         ConnectionPtr c = open_server(*primary, problem);
-        if (c && is_primary(*c, problem)) {
+        Failure not_primary;
+        if (c && is_primary(*c, not_primary)) {
           preferred_sentinel.store(i, std::memory_order_relaxed);
           return c;
         }
+        if (c) problem = std::move(not_primary.message);
         std::string named = "named " + endpoint_name(primary->host, primary->port);
         named += ", which ";
         problem = std::move(named += problem);
@@ -596,7 +604,8 @@ RedisReply RedisConnectionPool::command_then_wait(const std::vector<std::string_
   RedisReply replies[2];
   impl_->with_retry([&](Connection& c, Failure& failure) {
     return impl_->run_then_wait(c, args, wanted, replies, failure) && !demoted(replies[0], failure) &&
-           impl_->role_holds_after(replies[0], c, failure) && impl_->role_holds_after(replies[1], c, failure);
+           impl_->role_holds_after(replies[0].type == RedisReply::Type::error ? replies[0] : replies[1], c,
+                                   failure);
   });
   RedisReply& waited = replies[1];
   // Only a write that happened waits: an error, or nil (`SET NX` found the key), wrote nothing.

@@ -88,8 +88,8 @@ bool send_sni(SSL* tls, const std::string& name) {
 /// publication is correct, but libcrypto is not built for ThreadSanitizer, which sees the reads
 /// (memcmp of the key identifier) and not the flag, and reports a race when two pool connections
 /// make their first handshake at once. Done here, the writes happen before any connection exists.
-/// CAs that OpenSSL would find later in a hashed directory are not covered; Debian's default
-/// file holds them all, and they are looked up there first.
+/// CAs that OpenSSL would load later from a hashed directory are not covered; Debian's default
+/// file holds them all, and the store's certificates loaded from it are searched first.
 void warm_shared_certificates(SSL_CTX* context) {
   STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(SSL_CTX_get_cert_store(context));
   for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
@@ -103,6 +103,7 @@ void warm_shared_certificates(SSL_CTX* context) {
     for (int i = 0; i < sk_X509_num(chain); ++i)
       (void)X509_get_extension_flags(sk_X509_value(chain, i));
   }
+  ERR_clear_error();  // an invalid certificate leaves its error here; verification reports it
 }
 
 }  // namespace

@@ -13,12 +13,14 @@ non-zero when anything failed (a skipped test counts as failed: nothing here may
 
 import argparse
 import base64
+import ctypes
 import hashlib
 import hmac
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -1009,6 +1011,12 @@ class RedisStoreTest(CliTest):
 
 
 
+def die_with_parent():
+    """In a child before exec: SIGKILL when this test process dies (PR_SET_PDEATHSIG), so that a
+    server it started never outlives a killed or timed-out run."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+
+
 def openssl(directory, *args):
     """`openssl ARGS` in `directory`; raises with its output when it fails."""
     proc = subprocess.run(["openssl", *args], cwd=directory, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -1022,9 +1030,19 @@ class RedisTlsStoreTest(CliTest):
     port, with a CA and a server certificate (IP 127.0.0.1, DNS redis.test) made here with
     `openssl`, and a second CA nobody trusts (run with --redis, like RedisStoreTest)."""
 
+    server = None
+
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="jwtservice-cli-tls-")
+        try:
+            cls.start_server()
+        except BaseException:
+            cls.tearDownClass()  # the server if any, and the directory with the CA's key
+            raise
+
+    @classmethod
+    def start_server(cls):
         d = cls.dir
         ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-noenc"]
         for ca in ("ca", "other-ca"):
@@ -1047,8 +1065,10 @@ class RedisTlsStoreTest(CliTest):
                 cls.server = subprocess.Popen(
                     ["redis-server", "--port", "0", "--tls-port", str(cls.port), "--bind", "127.0.0.1",
                      "--tls-cert-file", "server.crt", "--tls-key-file", "server.key", "--tls-ca-cert-file",
-                     "ca.crt", "--tls-auth-clients", "no", "--save", "", "--appendonly", "no", "--dir", d],
-                    cwd=d, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+                     "ca.crt", "--tls-auth-clients", "no", "--requirepass", REDIS_PASSWORD, "--save", "",
+                     "--appendonly", "no", "--dir", d],
+                    cwd=d, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    preexec_fn=die_with_parent)
             for _ in range(2000):  # up to 20 s
                 if cls.server.poll() is not None:
                     break
@@ -1057,16 +1077,14 @@ class RedisTlsStoreTest(CliTest):
                         return
                 time.sleep(0.01)
             if cls.server.poll() is None:
-                cls.tearDownClass()
                 raise RuntimeError(f"the TLS redis-server on port {cls.port} was not ready within 20 s")
         with open(log_path, "rb") as f:
             tail = f.read()[-2000:].decode(errors="replace")
-        cls.tearDownClass()
         raise RuntimeError(f"the TLS redis-server exited at start-up five times; its last log: {tail}")
 
     @classmethod
     def tearDownClass(cls):
-        if cls.server.poll() is None:
+        if cls.server is not None and cls.server.poll() is None:
             cls.server.terminate()
             try:
                 cls.server.wait(timeout=10)
@@ -1077,7 +1095,7 @@ class RedisTlsStoreTest(CliTest):
 
     def setUp(self):
         super().setUp()
-        self.url = f"rediss://127.0.0.1:{self.port}/0"
+        self.url = f"rediss://:{REDIS_PASSWORD}@127.0.0.1:{self.port}/0"  # stderr is checked for it
         self.env = {"JWTSERVICE_REDIS_PREFIX": f"cli-tls-{os.getpid()}-{id(self)}:",
                     "JWTSERVICE_REDIS_CA_FILE": os.path.join(self.dir, "ca.crt")}
 
@@ -1101,7 +1119,7 @@ class RedisTlsStoreTest(CliTest):
         token = self.create("--sub", "a", "--now", NOW)
         untrusted = dict(self.env, JWTSERVICE_REDIS_CA_FILE=os.path.join(self.dir, "other-ca.crt"))
         misnamed = dict(self.env, JWTSERVICE_REDIS_TLS_SERVER_NAME="elsewhere.test")
-        for env, why in ((untrusted, "certificate"), (misnamed, "certificate")):
+        for env, why in ((untrusted, "the server's certificate was refused"), (misnamed, "hostname mismatch")):
             r = self.cli("validate", "--store", self.url, "--now", NOW, token, env=env)
             self.assertEqual(self.result_of(r, 1), failure("store_unavailable"))
             self.assertIn(why, r.err, "stderr should say why the server was refused")
@@ -1111,7 +1129,7 @@ class RedisTlsStoreTest(CliTest):
 
     def test_plain_redis_to_the_tls_port_fails_closed(self):
         token = self.create("--sub", "a", "--now", NOW)
-        self.assertEqual(self.result_of(self.cli("validate", "--store", f"redis://127.0.0.1:{self.port}/0",
+        self.assertEqual(self.result_of(self.cli("validate", "--store", f"redis://:{REDIS_PASSWORD}@127.0.0.1:{self.port}/0",
                                                  "--now", NOW, token, env=self.env), 1),
                          failure("store_unavailable"))
 
