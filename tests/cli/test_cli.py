@@ -13,14 +13,12 @@ non-zero when anything failed (a skipped test counts as failed: nothing here may
 
 import argparse
 import base64
-import ctypes
 import hashlib
 import hmac
 import json
 import os
 import re
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -41,6 +39,8 @@ sys.excepthook = _report_crash
 
 CLI = None  # set by main()
 REDIS_URL = None  # set by main() with --redis: a server of the test's own (tests/with_redis_server)
+REDISS_URL = None  # with --redis: its TLS-only server, with its password
+TLS_DIR = None  # with --redis: ca.crt and other-ca.crt of that server
 
 NOW = 1_700_000_000  # the --now used by most tests
 SECRET = "cli-test-secret-Kq7vT2mWx9LpR4sZ0bNc"
@@ -1011,91 +1011,16 @@ class RedisStoreTest(CliTest):
 
 
 
-def die_with_parent():
-    """In a child before exec: SIGKILL when this test process dies (PR_SET_PDEATHSIG), so that a
-    server it started never outlives a killed or timed-out run."""
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-
-
-def openssl(directory, *args):
-    """`openssl ARGS` in `directory`; raises with its output when it fails."""
-    proc = subprocess.run(["openssl", *args], cwd=directory, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          timeout=60, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"openssl {args[0]} failed: {proc.stdout.decode(errors='replace')}")
-
 
 class RedisTlsStoreTest(CliTest):
-    """--store rediss://... against a TLS-only redis-server this class starts on a free 127.0.0.1
-    port, with a CA and a server certificate (IP 127.0.0.1, DNS redis.test) made here with
-    `openssl`, and a second CA nobody trusts (run with --redis, like RedisStoreTest)."""
-
-    server = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="jwtservice-cli-tls-")
-        try:
-            cls.start_server()
-        except BaseException:
-            cls.tearDownClass()  # the server if any, and the directory with the CA's key
-            raise
-
-    @classmethod
-    def start_server(cls):
-        d = cls.dir
-        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-noenc"]
-        for ca in ("ca", "other-ca"):
-            openssl(d, "req", "-x509", *ec, "-keyout", f"{ca}.key", "-out", f"{ca}.crt", "-days", "2",
-                    "-subj", f"/CN=jwtservice cli test {ca}")
-        with open(os.path.join(d, "server.ext"), "w", encoding="ascii") as f:
-            f.write("subjectAltName=IP:127.0.0.1,DNS:redis.test\nextendedKeyUsage=serverAuth\n")
-        openssl(d, "req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=jwtservice cli test")
-        openssl(d, "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", "server.crt", "-days", "2", "-extfile", "server.ext")
-        # A port probed free may be taken before the server binds it: the server then exits, and
-        # the next attempt takes another port. Ready is the server's own log line, never a mere
-        # connection (which another process on that port would accept too).
-        for _ in range(5):
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                cls.port = s.getsockname()[1]
-            log_path = os.path.join(d, f"redis-{cls.port}.log")
-            with open(log_path, "wb") as log:
-                cls.server = subprocess.Popen(
-                    ["redis-server", "--port", "0", "--tls-port", str(cls.port), "--bind", "127.0.0.1",
-                     "--tls-cert-file", "server.crt", "--tls-key-file", "server.key", "--tls-ca-cert-file",
-                     "ca.crt", "--tls-auth-clients", "no", "--requirepass", REDIS_PASSWORD, "--save", "",
-                     "--appendonly", "no", "--dir", d],
-                    cwd=d, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                    preexec_fn=die_with_parent)
-            for _ in range(2000):  # up to 20 s
-                if cls.server.poll() is not None:
-                    break
-                with open(log_path, "rb") as f:
-                    if b"Ready to accept connections" in f.read():
-                        return
-                time.sleep(0.01)
-            if cls.server.poll() is None:
-                raise RuntimeError(f"the TLS redis-server on port {cls.port} was not ready within 20 s")
-        with open(log_path, "rb") as f:
-            tail = f.read()[-2000:].decode(errors="replace")
-        raise RuntimeError(f"the TLS redis-server exited at start-up five times; its last log: {tail}")
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.server is not None and cls.server.poll() is None:
-            cls.server.terminate()
-            try:
-                cls.server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                cls.server.kill()
-                cls.server.wait()
-        shutil.rmtree(cls.dir, ignore_errors=True)
+    """--store rediss://... against the TLS-only server tests/with_redis_server started for this
+    run (JWTSERVICE_TEST_REDISS_URL; its certificate, for IP 127.0.0.1 and DNS redis.test, is
+    signed by ca.crt in JWTSERVICE_TEST_TLS_DIR, and other-ca.crt there is a CA nobody trusts)."""
 
     def setUp(self):
         super().setUp()
-        self.url = f"rediss://:{REDIS_PASSWORD}@127.0.0.1:{self.port}/0"  # stderr is checked for it
+        self.url = REDISS_URL
+        self.dir = TLS_DIR
         self.env = {"JWTSERVICE_REDIS_PREFIX": f"cli-tls-{os.getpid()}-{id(self)}:",
                     "JWTSERVICE_REDIS_CA_FILE": os.path.join(self.dir, "ca.crt")}
 
@@ -1129,7 +1054,7 @@ class RedisTlsStoreTest(CliTest):
 
     def test_plain_redis_to_the_tls_port_fails_closed(self):
         token = self.create("--sub", "a", "--now", NOW)
-        self.assertEqual(self.result_of(self.cli("validate", "--store", f"redis://:{REDIS_PASSWORD}@127.0.0.1:{self.port}/0",
+        self.assertEqual(self.result_of(self.cli("validate", "--store", "redis" + self.url[len("rediss"):],
                                                  "--now", NOW, token, env=self.env), 1),
                          failure("store_unavailable"))
 
@@ -1430,13 +1355,19 @@ def main():
         return 1
     CLI = os.path.abspath(opts.cli)
     if opts.redis:
-        global REDIS_URL
+        global REDIS_URL, REDISS_URL, TLS_DIR
         REDIS_URL = os.environ.get("JWTSERVICE_REDIS_URL")
+        REDISS_URL = os.environ.get("JWTSERVICE_TEST_REDISS_URL")
+        TLS_DIR = os.environ.get("JWTSERVICE_TEST_TLS_DIR")
         if not REDIS_URL or not REDIS_URL.startswith("redis://127.0.0.1:") or REDIS_URL.startswith(
-                "redis://127.0.0.1:6379/"):
-            print(f"test_cli.py: --redis needs JWTSERVICE_REDIS_URL on 127.0.0.1 (not 6379): {REDIS_URL!r}")
+                "redis://127.0.0.1:6379/") or not REDISS_URL or not TLS_DIR:
+            print("test_cli.py: --redis needs JWTSERVICE_REDIS_URL on 127.0.0.1 (not 6379), "
+                  "JWTSERVICE_TEST_REDISS_URL and JWTSERVICE_TEST_TLS_DIR (tests/with_redis_server sets them): "
+                  f"{REDIS_URL!r}")
             print("0 passed, 1 failed")
             return 1
+        # The TLS server's password must never show on stderr either.
+        ALL_SECRETS.append(REDISS_URL.split("@", 1)[0].rsplit(":", 1)[1])
     loader = unittest.TestLoader()
     if opts.patterns:
         loader.testNamePatterns = [f"*{p}*" for p in opts.patterns]
